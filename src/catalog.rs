@@ -1,0 +1,192 @@
+//! The catalog in memory: every course and lesson, rendered once and shared by all requests.
+//!
+//! A snapshot is rebuilt when the catalog's generation in the database moves (an import or
+//! an admin change). On PostgreSQL, where several instances share the database, the
+//! generation is read on each request so a change made through one instance is served by
+//! the others on their next request; on SQLite the one process that owns the file reloads
+//! when it changes something.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use anyhow::Context;
+
+use crate::content::{self, source, RenderedLesson, RENDER_VERSION};
+use crate::db::{lessons, Backend, Db};
+
+/// A lesson's publication state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Draft,
+    Published,
+}
+
+impl Status {
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Published => "published",
+        }
+    }
+}
+
+/// A lesson at its current revision.
+#[derive(Debug)]
+pub struct Lesson {
+    pub slug: String,
+    pub status: Status,
+    pub revision: i64,
+    pub rendered: RenderedLesson,
+}
+
+impl Lesson {
+    pub fn is_published(&self) -> bool {
+        self.status == Status::Published
+    }
+}
+
+/// A course with its published lessons in order.
+#[derive(Debug)]
+pub struct Course {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub lessons: Vec<Arc<Lesson>>,
+}
+
+/// One consistent view of the catalog.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub generation: i64,
+    pub courses: Vec<Course>,
+    lessons: HashMap<String, Arc<Lesson>>,
+}
+
+impl Snapshot {
+    /// Any lesson by slug, drafts included (callers decide who may see drafts).
+    pub fn lesson(&self, slug: &str) -> Option<&Arc<Lesson>> {
+        self.lessons.get(slug)
+    }
+
+    pub fn course(&self, slug: &str) -> Option<&Course> {
+        self.courses.iter().find(|c| c.slug == slug)
+    }
+
+    /// Published lessons, ordered by course then position.
+    pub fn published(&self) -> impl Iterator<Item = &Arc<Lesson>> {
+        self.courses.iter().flat_map(|c| c.lessons.iter())
+    }
+
+    /// The published lessons that follow `slug`, in catalog order (wrapping to the start).
+    pub fn next_lessons(&self, slug: &str, count: usize) -> Vec<Arc<Lesson>> {
+        let all: Vec<_> = self.published().collect();
+        let start = all.iter().position(|l| l.slug == slug).map_or(0, |i| i + 1);
+        all.iter()
+            .cycle()
+            .skip(start)
+            .take(all.len())
+            .filter(|l| l.slug != slug)
+            .take(count)
+            .map(|l| Arc::clone(l))
+            .collect()
+    }
+}
+
+/// The shared, swappable snapshot.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    snapshot: RwLock<Arc<Snapshot>>,
+}
+
+impl Catalog {
+    pub async fn load(db: &Db) -> anyhow::Result<Catalog> {
+        let catalog = Catalog::default();
+        catalog.reload(db).await?;
+        Ok(catalog)
+    }
+
+    /// The snapshot to serve this request from, reloaded first if another instance changed it.
+    pub async fn current(&self, db: &Db) -> anyhow::Result<Arc<Snapshot>> {
+        let snapshot = self.snapshot();
+        if db.backend() == Backend::Postgres
+            && lessons::generation(db).await? != snapshot.generation
+        {
+            return self.reload(db).await;
+        }
+        Ok(snapshot)
+    }
+
+    /// The snapshot in memory, without asking the database.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        match self.snapshot.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Rebuild the snapshot from the database.
+    pub async fn reload(&self, db: &Db) -> anyhow::Result<Arc<Snapshot>> {
+        let generation = lessons::generation(db).await?;
+        let course_rows = lessons::courses(db).await?;
+        let mut by_slug = HashMap::new();
+        for row in lessons::current_lessons(db).await? {
+            let rendered = rendered_of(db, &row).await?;
+            let status = if row.status == "published" {
+                Status::Published
+            } else {
+                Status::Draft
+            };
+            let lesson = Arc::new(Lesson {
+                slug: row.slug.clone(),
+                status,
+                revision: row.revision,
+                rendered,
+            });
+            by_slug.insert(row.slug, lesson);
+        }
+        let courses = course_rows
+            .into_iter()
+            .map(|row| {
+                let mut lessons: Vec<_> = by_slug
+                    .values()
+                    .filter(|l| l.is_published() && l.rendered.course == row.slug)
+                    .cloned()
+                    .collect();
+                lessons.sort_by(|a, b| {
+                    (a.rendered.position, &a.slug).cmp(&(b.rendered.position, &b.slug))
+                });
+                Course {
+                    slug: row.slug,
+                    title: row.title,
+                    summary: row.summary,
+                    lessons,
+                }
+            })
+            .collect();
+        let snapshot = Arc::new(Snapshot {
+            generation,
+            courses,
+            lessons: by_slug,
+        });
+        match self.snapshot.write() {
+            Ok(mut guard) => *guard = Arc::clone(&snapshot),
+            Err(poisoned) => *poisoned.into_inner() = Arc::clone(&snapshot),
+        }
+        Ok(snapshot)
+    }
+}
+
+/// The stored render, or a fresh one (saved back) when an older renderer made it.
+async fn rendered_of(db: &Db, row: &lessons::CurrentLesson) -> anyhow::Result<RenderedLesson> {
+    if row.render_version == RENDER_VERSION {
+        if let Ok(rendered) = serde_json::from_str(&row.rendered) {
+            return Ok(rendered);
+        }
+    }
+    let source = source::parse(&row.source, Some(&row.slug))
+        .with_context(|| format!("stored source of lesson {} no longer parses", row.slug))?;
+    let rendered = content::render(&source);
+    let json = serde_json::to_string(&rendered)?;
+    lessons::store_render(db, &row.slug, row.revision, &json, RENDER_VERSION).await?;
+    Ok(rendered)
+}

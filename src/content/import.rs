@@ -1,0 +1,225 @@
+//! Import of `content/`: one folder per course (`course.toml` and its `*.md` lessons).
+//!
+//! The rule that lets files and admin edits live together: a file whose text is unchanged
+//! since its last import is skipped, so it never overwrites a newer admin revision; a file
+//! whose text changed becomes a new revision of its lesson. Lessons are published when
+//! first imported; afterwards their status is the admins' to change. Each file is imported
+//! in its own transaction: a broken file is reported with its path and line, and the rest
+//! still import.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+use crate::content::{self, source, RENDER_VERSION};
+use crate::db::lessons::{self, CourseRow, NewRevision};
+use crate::db::Db;
+
+/// The author recorded on revisions that come from content files.
+pub const IMPORT_AUTHOR: &str = "content import";
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+    pub unchanged: usize,
+    /// One line per file that could not be imported: `path:line: message`.
+    pub errors: Vec<String>,
+}
+
+impl ImportReport {
+    pub fn changed(&self) -> bool {
+        !self.created.is_empty() || !self.updated.is_empty()
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "imported: {} new, {} updated, {} unchanged, {} skipped",
+            self.created.len(),
+            self.updated.len(),
+            self.unchanged,
+            self.errors.len()
+        )?;
+        for error in &self.errors {
+            write!(f, "\n  {error}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CourseFile {
+    title: String,
+    summary: String,
+}
+
+/// Import every course folder under `dir`.
+pub async fn import_dir(db: &Db, dir: &Path) -> anyhow::Result<ImportReport> {
+    let mut report = ImportReport::default();
+    let folders = sorted_entries(dir)
+        .with_context(|| format!("could not read the content folder {}", dir.display()))?;
+    let mut position = 0;
+    for folder in folders
+        .into_iter()
+        .filter(|p| p.join("course.toml").is_file())
+    {
+        position += 1;
+        if let Err(error) = import_course(db, &folder, position, &mut report).await {
+            report.errors.push(error);
+        }
+    }
+    if report.changed() {
+        let mut tx = db.begin_write().await?;
+        lessons::bump_generation(&mut tx).await?;
+        tx.commit().await?;
+    }
+    for error in &report.errors {
+        tracing::warn!("{error}");
+    }
+    Ok(report)
+}
+
+/// Import one course folder; an `Err` is a report line for a course that could not be read.
+async fn import_course(
+    db: &Db,
+    folder: &Path,
+    position: i64,
+    report: &mut ImportReport,
+) -> Result<(), String> {
+    let course_file = folder.join("course.toml");
+    let slug = folder
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| source::valid_slug(n))
+        .ok_or_else(|| {
+            format!(
+                "{}: a course folder's name must be a slug (a-z, 0-9 and -)",
+                folder.display()
+            )
+        })?
+        .to_owned();
+    let text = std::fs::read_to_string(&course_file)
+        .map_err(|e| format!("{}: {e}", course_file.display()))?;
+    let course: CourseFile = toml::from_str(&text).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
+        format!(
+            "{}:{}: {}",
+            course_file.display(),
+            line.unwrap_or(1),
+            e.message()
+        )
+    })?;
+    let row = CourseRow {
+        slug: slug.clone(),
+        title: course.title.trim().to_owned(),
+        summary: course.summary.trim().to_owned(),
+        position,
+    };
+    let saved: Result<bool, sqlx::Error> = async {
+        let mut tx = db.begin_write().await?;
+        let changed = lessons::upsert_course(&mut tx, &row).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+    .await;
+    if saved.map_err(|e| format!("{}: {e}", course_file.display()))? {
+        report.updated.push(format!("course {slug}"));
+    }
+
+    let files = sorted_entries(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+    for file in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+    {
+        match import_lesson(db, file, &slug).await {
+            Ok(Outcome::Created(slug)) => report.created.push(slug),
+            Ok(Outcome::Updated(slug)) => report.updated.push(slug),
+            Ok(Outcome::Unchanged) => report.unchanged += 1,
+            Err(message) => report.errors.push(format!("{}:{message}", file.display())),
+        }
+    }
+    Ok(())
+}
+
+enum Outcome {
+    Created(String),
+    Updated(String),
+    Unchanged,
+}
+
+/// Import one lesson file; an `Err` is `line: message` (or ` message`).
+async fn import_lesson(db: &Db, file: &Path, course: &str) -> Result<Outcome, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!(" {e}"))?;
+    let stem = file.file_stem().and_then(|s| s.to_str());
+    let lesson = source::parse(&text, stem).map_err(|e| match e.line {
+        Some(line) => format!("{line}: {}", e.message),
+        None => format!(" {}", e.message),
+    })?;
+    if lesson.course != course {
+        return Err(format!(
+            " course {:?} does not match the folder {course:?} the file is in",
+            lesson.course
+        ));
+    }
+    let rendered = serde_json::to_string(&content::render(&lesson)).map_err(|e| format!(" {e}"))?;
+    // Stored relative to the content folder, so the same file is recognised however the
+    // folder is named on the command line.
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let path = format!("{course}/{name}");
+    let revision = NewRevision {
+        slug: &lesson.slug,
+        course,
+        position: lesson.position,
+        source: &text,
+        rendered: &rendered,
+        render_version: RENDER_VERSION,
+        author: IMPORT_AUTHOR,
+    };
+    store(db, &revision, &path)
+        .await
+        .map_err(|e| format!(" {e}"))
+}
+
+async fn store(db: &Db, revision: &NewRevision<'_>, path: &str) -> anyhow::Result<Outcome> {
+    let mut tx = db.begin_write().await?;
+    let outcome = match lessons::lesson_head(&mut tx, revision.slug).await? {
+        None => {
+            lessons::insert_lesson(&mut tx, revision, "published", Some(path)).await?;
+            Outcome::Created(revision.slug.to_owned())
+        }
+        Some(head) if head.source_path.as_deref() != Some(path) => anyhow::bail!(
+            "the slug {:?} already belongs to {}",
+            revision.slug,
+            head.source_path
+                .as_deref()
+                .unwrap_or("a lesson written in the admin")
+        ),
+        Some(head) if head.imported_source.as_deref() == Some(revision.source) => {
+            Outcome::Unchanged
+        }
+        Some(_) => {
+            lessons::add_revision(&mut tx, revision, true).await?;
+            Outcome::Updated(revision.slug.to_owned())
+        }
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+fn sorted_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut entries = std::fs::read_dir(dir)?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    entries.sort();
+    Ok(entries)
+}

@@ -1,0 +1,505 @@
+//! The lesson source format (API.md section 10): TOML front matter between `+++` lines,
+//! then a Markdown body. Parsing checks every rule and names the line at fault.
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::content::quiz::{Question, QuestionKind, Quiz};
+use crate::plans::Plan;
+
+/// The marker that ends the teaser shown to readers below a lesson's plan.
+pub const MORE_MARKER: &str = "<!-- more -->";
+
+/// What is wrong with a lesson source, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceError {
+    /// 1-based line in the source file, when known.
+    pub line: Option<usize>,
+    /// The front-matter field at fault, when one is.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+/// How a lesson's video stands.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Video {
+    None,
+    ComingSoon,
+    File(String),
+}
+
+impl Video {
+    pub fn status(&self) -> &'static str {
+        match self {
+            Video::None => "none",
+            Video::ComingSoon => "coming_soon",
+            Video::File(_) => "available",
+        }
+    }
+}
+
+/// A parsed, validated lesson source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LessonSource {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub course: String,
+    pub position: i64,
+    pub access: Plan,
+    pub updated: chrono::NaiveDate,
+    pub objectives: Vec<String>,
+    pub takeaways: Vec<String>,
+    pub audio: Option<String>,
+    pub video: Video,
+    pub quiz: Option<Quiz>,
+    /// The Markdown body, after the front matter.
+    pub body: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    title: Spanned<String>,
+    slug: Option<Spanned<String>>,
+    summary: Spanned<String>,
+    course: Spanned<String>,
+    position: i64,
+    access: Plan,
+    updated: Spanned<toml::value::Datetime>,
+    #[serde(default)]
+    objectives: Vec<String>,
+    #[serde(default)]
+    takeaways: Vec<String>,
+    audio: Option<Spanned<String>>,
+    video: Option<Spanned<String>>,
+    quiz: Option<QuizFrontMatter>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuizFrontMatter {
+    #[serde(default = "default_pass_percent")]
+    pass_percent: Spanned<i64>,
+    questions: Spanned<Vec<QuestionFrontMatter>>,
+}
+
+fn default_pass_percent() -> Spanned<i64> {
+    Spanned::new(0..0, 70)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuestionFrontMatter {
+    id: Spanned<String>,
+    prompt: Spanned<String>,
+    choices: Spanned<Vec<String>>,
+    answer: Spanned<Vec<i64>>,
+    #[serde(default)]
+    explanation: String,
+}
+
+/// Whether a slug is well formed: `a-z`, `0-9` and `-`, 1 to 80 characters.
+pub fn valid_slug(slug: &str) -> bool {
+    (1..=80).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Parse a lesson file. `default_slug` (the file name) is used when the front matter has none.
+pub fn parse(text: &str, default_slug: Option<&str>) -> Result<LessonSource, SourceError> {
+    let (toml_text, body) = split_front_matter(text)?;
+    // The TOML starts on the file's second line.
+    let at = |span: Range<usize>| Some(line_of(toml_text, span.start) + 1);
+    let error = |span: Range<usize>, field: &str, message: String| SourceError {
+        line: at(span),
+        field: Some(field.to_owned()),
+        message,
+    };
+
+    let front: FrontMatter = toml::from_str(toml_text).map_err(|e| SourceError {
+        line: e.span().and_then(at),
+        field: None,
+        message: format!("invalid front matter: {}", e.message()),
+    })?;
+
+    let slug = match (&front.slug, default_slug) {
+        (Some(slug), _) => slug.clone(),
+        (None, Some(name)) => Spanned::new(0..0, name.to_owned()),
+        (None, None) => {
+            return Err(SourceError {
+                line: Some(1),
+                field: Some("slug".into()),
+                message: "the front matter needs a `slug`".into(),
+            })
+        }
+    };
+    if !valid_slug(slug.get_ref()) {
+        return Err(error(
+            slug.span(),
+            "slug",
+            format!(
+                "slug {:?} must be 1 to 80 characters of a-z, 0-9 and -",
+                slug.get_ref()
+            ),
+        ));
+    }
+    for (field, value) in [
+        ("title", &front.title),
+        ("summary", &front.summary),
+        ("course", &front.course),
+    ] {
+        if value.get_ref().trim().is_empty() {
+            return Err(error(
+                value.span(),
+                field,
+                format!("`{field}` must not be empty"),
+            ));
+        }
+    }
+    let updated = front.updated.get_ref();
+    let updated = match (updated.date, updated.time) {
+        (Some(date), None) => chrono::NaiveDate::from_ymd_opt(
+            i32::from(date.year),
+            u32::from(date.month),
+            u32::from(date.day),
+        ),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        error(
+            front.updated.span(),
+            "updated",
+            "`updated` must be a date such as 2026-04-28".into(),
+        )
+    })?;
+    let video = match front.video.as_ref().map(|v| v.get_ref().as_str()) {
+        None | Some("none") => Video::None,
+        Some("coming_soon") => Video::ComingSoon,
+        Some(file) => Video::File(file_name(file).ok_or_else(|| {
+            let span = front.video.as_ref().map(|v| v.span()).unwrap_or(0..0);
+            error(
+                span,
+                "video",
+                "`video` must be none, coming_soon or a file name".into(),
+            )
+        })?),
+    };
+    let audio = match &front.audio {
+        None => None,
+        Some(audio) => Some(file_name(audio.get_ref()).ok_or_else(|| {
+            error(
+                audio.span(),
+                "audio",
+                "`audio` must be a file name next to the lesson".into(),
+            )
+        })?),
+    };
+    let quiz = match front.quiz {
+        None => None,
+        Some(quiz) => Some(parse_quiz(quiz, &error)?),
+    };
+    Ok(LessonSource {
+        slug: slug.into_inner(),
+        title: front.title.into_inner().trim().to_owned(),
+        summary: front.summary.into_inner().trim().to_owned(),
+        course: front.course.into_inner(),
+        position: front.position,
+        access: front.access,
+        updated,
+        objectives: front.objectives,
+        takeaways: front.takeaways,
+        audio,
+        video,
+        quiz,
+        body: body.to_owned(),
+    })
+}
+
+fn parse_quiz(
+    quiz: QuizFrontMatter,
+    error: &impl Fn(Range<usize>, &str, String) -> SourceError,
+) -> Result<Quiz, SourceError> {
+    let pass_percent = *quiz.pass_percent.get_ref();
+    if !(0..=100).contains(&pass_percent) {
+        return Err(error(
+            quiz.pass_percent.span(),
+            "quiz.pass_percent",
+            "`pass_percent` must be between 0 and 100".into(),
+        ));
+    }
+    let questions_span = quiz.questions.span();
+    let mut questions: Vec<Question> = Vec::new();
+    for q in quiz.questions.into_inner() {
+        let field = |name: &str| format!("quiz.questions.{}.{name}", q.id.get_ref());
+        let id = q.id.get_ref().trim();
+        if id.is_empty() || id.len() > 64 {
+            return Err(error(
+                q.id.span(),
+                "quiz.questions.id",
+                "a question id must be 1 to 64 characters".into(),
+            ));
+        }
+        if questions.iter().any(|other| other.id == id) {
+            return Err(error(
+                q.id.span(),
+                "quiz.questions.id",
+                format!("duplicate question id {id:?}"),
+            ));
+        }
+        if q.prompt.get_ref().trim().is_empty() {
+            return Err(error(
+                q.prompt.span(),
+                &field("prompt"),
+                "a question needs a prompt".into(),
+            ));
+        }
+        let choices = q.choices.get_ref();
+        if choices.len() < 2 {
+            return Err(error(
+                q.choices.span(),
+                &field("choices"),
+                format!("question {id:?} needs at least two choices"),
+            ));
+        }
+        let mut answer = Vec::new();
+        for &index in q.answer.get_ref() {
+            let index = usize::try_from(index)
+                .ok()
+                .filter(|&i| i < choices.len())
+                .ok_or_else(|| {
+                    error(
+                        q.answer.span(),
+                        &field("answer"),
+                        format!(
+                            "answer {index} of question {id:?} is out of range (choices are numbered 0 to {})",
+                            choices.len() - 1
+                        ),
+                    )
+                })?;
+            if answer.contains(&index) {
+                return Err(error(
+                    q.answer.span(),
+                    &field("answer"),
+                    format!("answer {index} of question {id:?} is listed twice"),
+                ));
+            }
+            answer.push(index);
+        }
+        if answer.is_empty() {
+            return Err(error(
+                q.answer.span(),
+                &field("answer"),
+                format!("question {id:?} needs at least one correct answer"),
+            ));
+        }
+        answer.sort_unstable();
+        questions.push(Question {
+            id: id.to_owned(),
+            prompt: q.prompt.into_inner().trim().to_owned(),
+            kind: if answer.len() > 1 {
+                QuestionKind::Multiple
+            } else {
+                QuestionKind::Single
+            },
+            choices: q.choices.into_inner(),
+            answer,
+            explanation: q.explanation.trim().to_owned(),
+        });
+    }
+    if questions.is_empty() {
+        return Err(error(
+            questions_span,
+            "quiz.questions",
+            "a quiz needs at least one question".into(),
+        ));
+    }
+    Ok(Quiz {
+        pass_percent: pass_percent as u8,
+        questions,
+    })
+}
+
+/// Split `+++\n<toml>\n+++\n<body>`.
+fn split_front_matter(text: &str) -> Result<(&str, &str), SourceError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let missing = |line, message: &str| SourceError {
+        line: Some(line),
+        field: None,
+        message: message.to_owned(),
+    };
+    let rest = text
+        .strip_prefix("+++\r\n")
+        .or_else(|| text.strip_prefix("+++\n"))
+        .ok_or_else(|| {
+            missing(
+                1,
+                "a lesson must start with a `+++` line opening its TOML front matter",
+            )
+        })?;
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            let body = &rest[offset + line.len()..];
+            return Ok((&rest[..offset], body));
+        }
+        offset += line.len();
+    }
+    Err(missing(
+        text.lines().count().max(1),
+        "the front matter is not closed by a `+++` line",
+    ))
+}
+
+/// 1-based line number of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// A plain file name (no folders, no `..`), as media files next to a lesson must be.
+fn file_name(name: &str) -> Option<String> {
+    let ok = !name.is_empty()
+        && name.len() <= 200
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    ok.then(|| name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"+++
+title = "How Attention Works"
+summary = "One sentence."
+course = "ai-foundations"
+position = 2
+access = "plus"
+updated = 2026-04-28
+objectives = ["Explain attention"]
+takeaways = ["Attention relates tokens"]
+video = "coming_soon"
+
+[quiz]
+pass_percent = 70
+
+[[quiz.questions]]
+id = "q1"
+prompt = "What does self-attention relate?"
+choices = ["Pixels", "Tokens to tokens", "Files"]
+answer = [1]
+explanation = "Every token attends to every other."
+
+[[quiz.questions]]
+id = "q2"
+prompt = "Select all that apply."
+choices = ["a", "b", "c"]
+answer = [2, 0]
++++
+Teaser.
+
+<!-- more -->
+The rest.
+"#;
+
+    #[test]
+    fn parses_a_complete_lesson() {
+        let lesson = parse(GOOD, Some("attention")).unwrap();
+        assert_eq!(lesson.slug, "attention");
+        assert_eq!(lesson.access, Plan::Plus);
+        assert_eq!(lesson.updated.to_string(), "2026-04-28");
+        assert_eq!(lesson.video, Video::ComingSoon);
+        let quiz = lesson.quiz.unwrap();
+        assert_eq!(quiz.pass_percent, 70);
+        assert_eq!(quiz.questions[0].kind, QuestionKind::Single);
+        assert_eq!(quiz.questions[1].kind, QuestionKind::Multiple);
+        assert_eq!(quiz.questions[1].answer, vec![0, 2]);
+        assert!(lesson.body.starts_with("Teaser."));
+    }
+
+    fn error_of(text: &str) -> SourceError {
+        parse(text, Some("x")).unwrap_err()
+    }
+
+    #[test]
+    fn an_unknown_access_names_its_line() {
+        let err = error_of(&GOOD.replace("access = \"plus\"", "access = \"gold\""));
+        assert_eq!(err.line, Some(6), "{err}");
+        assert!(err.message.contains("gold"), "{err}");
+    }
+
+    #[test]
+    fn an_answer_out_of_range_names_its_line_and_field() {
+        let err = error_of(&GOOD.replace("answer = [1]", "answer = [3]"));
+        assert_eq!(err.line, Some(19), "{err}");
+        assert_eq!(err.field.as_deref(), Some("quiz.questions.q1.answer"));
+    }
+
+    #[test]
+    fn broken_toml_names_its_line() {
+        let err = error_of(&GOOD.replace("position = 2", "position = = 2"));
+        assert_eq!(err.line, Some(5), "{err}");
+    }
+
+    #[test]
+    fn rejects_bad_slugs_duplicates_and_missing_fences() {
+        assert_eq!(
+            error_of(&GOOD.replacen("title", "slug = \"Bad Slug!\"\ntitle", 1))
+                .field
+                .as_deref(),
+            Some("slug")
+        );
+        let dup = GOOD.replace("id = \"q2\"", "id = \"q1\"");
+        assert!(error_of(&dup).message.contains("duplicate question id"));
+        let no_choices = GOOD.replace(
+            "choices = [\"Pixels\", \"Tokens to tokens\", \"Files\"]",
+            "choices = []",
+        );
+        assert!(error_of(&no_choices).message.contains("two choices"));
+        assert_eq!(error_of("no front matter").line, Some(1));
+        assert!(error_of("+++\ntitle = \"x\"\n")
+            .message
+            .contains("not closed"));
+        assert!(error_of(&GOOD.replace("title = ", "titel = "))
+            .message
+            .contains("titel"));
+    }
+
+    #[test]
+    fn media_names_cannot_leave_the_lesson_folder() {
+        let err =
+            error_of(&GOOD.replace("video = \"coming_soon\"", "audio = \"../../etc/passwd\""));
+        assert_eq!(err.field.as_deref(), Some("audio"));
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(valid_slug("transformer-revolution"));
+        assert!(!valid_slug(""));
+        assert!(!valid_slug("Upper"));
+        assert!(!valid_slug(&"a".repeat(81)));
+    }
+}

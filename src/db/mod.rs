@@ -1,0 +1,170 @@
+//! The database: one set of portable SQL over SQLite (embedded, the default) or PostgreSQL.
+//!
+//! Queries use `$1, $2, …` placeholders numbered in order of first appearance (SQLite binds
+//! them by position), TEXT for ids and RFC 3339 times, BIGINT for numbers and flags.
+//! On SQLite every write goes through a single writer connection and opens with
+//! `BEGIN IMMEDIATE`, so no request ever meets "database is locked".
+
+pub mod lessons;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+use crate::config::Settings;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Which engine sits behind the pools.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Connection pools: `read` for queries, `write` for anything that changes data.
+/// On PostgreSQL both are the same pool.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub read: AnyPool,
+    write: AnyPool,
+    backend: Backend,
+}
+
+/// The sqlx row type every data-access module decodes from.
+pub type Row = AnyRow;
+
+impl Db {
+    /// Connect (creating the SQLite file and data folder when needed) and run migrations.
+    pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let url = settings.database_url();
+        let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = pool_options(16).connect(&url).await.with_context(|| {
+                format!("could not connect to PostgreSQL at {}", redact_url(&url))
+            })?;
+            Db {
+                read: pool.clone(),
+                write: pool,
+                backend: Backend::Postgres,
+            }
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            Self::open_sqlite(path).await?
+        } else {
+            anyhow::bail!("LECTERN_DATABASE_URL must start with sqlite:// or postgres://");
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn open_sqlite(path: &str) -> anyhow::Result<Db> {
+        let file = std::path::Path::new(path.split('?').next().unwrap_or(path));
+        if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).with_context(|| {
+                format!("could not create the data folder {}", parent.display())
+            })?;
+        }
+        let url = format!("sqlite://{}?mode=rwc", file.display());
+        let open = |max| {
+            pool_options(max)
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
+                .connect(&url)
+        };
+        let write = open(1)
+            .await
+            .with_context(|| format!("could not open the SQLite database {}", file.display()))?;
+        let read = open(8).await?;
+        Ok(Db {
+            read,
+            write,
+            backend: Backend::Sqlite,
+        })
+    }
+
+    async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.write)
+            .await
+            .context("could not run database migrations")
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Start a write transaction; on SQLite it takes the write lock up front.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.write.begin().await,
+        }
+    }
+
+    /// Whether the database answers: used by `/healthz`.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1")
+            .execute(&self.read)
+            .await
+            .map(|_| ())
+    }
+
+    /// Close every connection (on shutdown, so the SQLite WAL is checkpointed).
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+fn pool_options(max_connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+}
+
+/// A database URL fit for logs: the password replaced.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The current time as an RFC 3339 UTC string, the one format every stored time uses.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn urls_lose_their_password_in_logs() {
+        assert_eq!(
+            redact_url("postgres://app:hunter2@db:5432/lectern"),
+            "postgres://app:***@db:5432/lectern"
+        );
+        assert_eq!(redact_url("postgres://db/lectern"), "postgres://db/lectern");
+    }
+}

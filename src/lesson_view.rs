@@ -1,0 +1,118 @@
+//! What a viewer may see of a lesson: the contract's `lesson_summary` and `lesson` shapes
+//! (API.md section 4), cut at `<!-- more -->` for viewers below the lesson's plan.
+
+use serde::Serialize;
+
+use crate::auth::Viewer;
+use crate::catalog::Lesson;
+use crate::content::quiz::PublicQuiz;
+use crate::content::TokenCount;
+use crate::plans::{self, Capability, Plan};
+
+#[derive(Debug, Serialize)]
+pub struct LessonSummary<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub course: &'a str,
+    pub position: i64,
+    pub access: Plan,
+    pub reading_minutes: u32,
+    pub updated_at: String,
+    pub has_audio: bool,
+    pub has_video: bool,
+}
+
+impl<'a> LessonSummary<'a> {
+    pub fn of(lesson: &'a Lesson) -> LessonSummary<'a> {
+        let r = &lesson.rendered;
+        LessonSummary {
+            slug: &lesson.slug,
+            title: &r.title,
+            summary: &r.summary,
+            course: &r.course,
+            position: r.position,
+            access: r.access,
+            reading_minutes: r.reading_minutes,
+            updated_at: format!("{}T00:00:00Z", r.updated.format("%Y-%m-%d")),
+            has_audio: r.audio.is_some(),
+            has_video: r.video.status() == "available",
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct LessonView<'a> {
+    #[serde(flatten)]
+    pub summary: LessonSummary<'a>,
+    pub html: &'a str,
+    pub locked: bool,
+    pub objectives: &'a [String],
+    pub takeaways: &'a [String],
+    pub token_count: TokenCount,
+    pub quiz: Option<PublicQuiz<'a>>,
+    pub media: Media,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Media {
+    pub audio: Audio,
+    pub pdf: bool,
+    pub video: VideoMedia,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Audio {
+    pub available: bool,
+    pub preview_seconds: u32,
+    pub stream: bool,
+    pub download: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VideoMedia {
+    pub status: &'static str,
+}
+
+impl<'a> LessonView<'a> {
+    /// The lesson as `viewer` may see it.
+    pub fn of(lesson: &'a Lesson, viewer: &Viewer) -> LessonView<'a> {
+        let r = &lesson.rendered;
+        let locked = !plans::allows(viewer.plan, Capability::ReadLesson(r.access));
+        let may = |capability| !locked && plans::allows(viewer.plan, capability);
+        let has_audio = r.audio.is_some();
+        LessonView {
+            summary: LessonSummary::of(lesson),
+            html: if locked {
+                r.teaser_html.as_deref().unwrap_or("")
+            } else {
+                &r.html
+            },
+            locked,
+            objectives: &r.objectives,
+            takeaways: if locked { &[] } else { &r.takeaways },
+            token_count: r.token_count,
+            quiz: if locked {
+                None
+            } else {
+                r.quiz.as_ref().map(|q| q.public())
+            },
+            media: Media {
+                audio: Audio {
+                    available: has_audio,
+                    preview_seconds: if has_audio {
+                        plans::AUDIO_PREVIEW_SECONDS
+                    } else {
+                        0
+                    },
+                    stream: has_audio && may(Capability::StreamAudio),
+                    download: has_audio && may(Capability::DownloadMp3),
+                },
+                pdf: may(Capability::DownloadPdf),
+                video: VideoMedia {
+                    status: r.video.status(),
+                },
+            },
+        }
+    }
+}

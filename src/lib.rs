@@ -1,0 +1,17 @@
+//! Lectern: a learning platform in one binary.
+
+pub mod auth;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod db;
+pub mod error;
+pub mod lesson_view;
+pub mod plans;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod templates;
+pub mod tokenizer;

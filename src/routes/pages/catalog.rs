@@ -1,0 +1,32 @@
+//! `GET /`: the catalog of courses and their lessons.
+
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+use tera::Context;
+
+use crate::auth::Viewer;
+use crate::error::PageError;
+use crate::lesson_view::LessonSummary;
+use crate::state::AppState;
+
+pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
+    let catalog = state.catalog().await?;
+    let courses: Vec<_> = catalog
+        .courses
+        .iter()
+        .map(|course| {
+            json!({
+                "slug": course.slug,
+                "title": course.title,
+                "summary": course.summary,
+                "minutes": course.lessons.iter().map(|l| l.rendered.reading_minutes).sum::<u32>(),
+                "lessons": course.lessons.iter().map(|l| LessonSummary::of(l)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut context = Context::new();
+    context.insert("viewer", &super::viewer_json(&viewer));
+    context.insert("courses", &courses);
+    let html = state.templates.render("catalog.html", context)?;
+    Ok(super::html(html))
+}

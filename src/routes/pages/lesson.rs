@@ -1,0 +1,100 @@
+//! `GET /lessons/{slug}`: a lesson page, with the token widget's no-JavaScript results.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use tera::Context;
+
+use crate::auth::Viewer;
+use crate::error::{AppError, PageError};
+use crate::lesson_view::{LessonSummary, LessonView};
+use crate::state::AppState;
+use crate::tokenizer::{self, Encoding};
+
+/// The example the token widget starts with.
+const TOKEN_EXAMPLE: &str = "Hello, world!";
+/// Longest text the page-rendered token widget accepts (the API takes up to 1 MiB).
+const PAGE_TOKEN_TEXT_LIMIT: usize = 64 * 1024;
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    text: Option<String>,
+    encoding: Option<String>,
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    viewer: Viewer,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, PageError> {
+    let catalog = state.catalog().await?;
+    let lesson = catalog
+        .lesson(&slug)
+        .filter(|l| l.is_published())
+        .ok_or(AppError::NotFound)?;
+    let course = catalog
+        .course(&lesson.rendered.course)
+        .ok_or(AppError::NotFound)?;
+    let view = LessonView::of(lesson, &viewer);
+    let recommended: Vec<_> = catalog
+        .next_lessons(&lesson.slug, 3)
+        .iter()
+        .map(|l| serde_json::to_value(LessonSummary::of(l)))
+        .collect::<Result<_, _>>()
+        .map_err(AppError::internal)?;
+
+    let mut lesson_json = serde_json::to_value(&view).map_err(AppError::internal)?;
+    let r = &lesson.rendered;
+    lesson_json["updated"] = json!(r.updated.format("%Y-%m-%d").to_string());
+    lesson_json["updated_label"] = json!(r.updated.format("%B %-d, %Y").to_string());
+    lesson_json["required_plan_name"] = json!(r.access.name());
+    lesson_json["tokens"] = json!(r.token_count.o200k_base);
+
+    let mut context = Context::new();
+    context.insert("viewer", &super::viewer_json(&viewer));
+    context.insert(
+        "course",
+        &json!({ "slug": course.slug, "title": course.title }),
+    );
+    context.insert("quiz", &view.quiz);
+    context.insert(
+        "media",
+        &json!({
+            "audio_available": view.media.audio.available,
+            "video_status": view.media.video.status,
+        }),
+    );
+    context.insert("lesson", &lesson_json);
+    context.insert("tokens", &token_widget(&query)?);
+    context.insert("recommended", &recommended);
+    let html = state.templates.render("lesson.html", context)?;
+    Ok(super::html(html))
+}
+
+/// The token widget's state: the example, or what the reader submitted without JavaScript.
+fn token_widget(query: &TokenQuery) -> Result<serde_json::Value, AppError> {
+    let text = query.text.as_deref().unwrap_or(TOKEN_EXAMPLE);
+    if text.len() > PAGE_TOKEN_TEXT_LIMIT {
+        return Err(AppError::invalid_field(
+            "text",
+            "That text is too long for this box; the API takes up to 1 MiB.",
+        ));
+    }
+    let encoding = match query.encoding.as_deref() {
+        None => Encoding::O200kBase,
+        Some(id) => Encoding::parse(id)
+            .ok_or_else(|| AppError::invalid_field("encoding", "Unknown encoding."))?,
+    };
+    let encodings: Vec<_> = Encoding::ALL
+        .iter()
+        .map(|e| json!({ "id": e.id(), "description": e.description() }))
+        .collect();
+    Ok(json!({
+        "text": text,
+        "encoding": encoding.id(),
+        "encodings": encodings,
+        "count": tokenizer::count(encoding, text),
+        "characters": text.chars().count(),
+    }))
+}

@@ -1,0 +1,87 @@
+//! Building and running the server: `Application::build(settings)` binds the listener
+//! (port 0 picks a free one, which tests use), `run_until_stopped` serves until SIGTERM/SIGINT.
+
+use std::net::{SocketAddr, TcpListener};
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+
+use crate::catalog::Catalog;
+use crate::config::Settings;
+use crate::content::import;
+use crate::db::Db;
+use crate::routes;
+use crate::state::AppState;
+use crate::telemetry::{self, Metrics};
+use crate::templates::Templates;
+
+pub struct Application {
+    address: SocketAddr,
+    server: Server,
+    db: Db,
+}
+
+impl Application {
+    /// Prepare the data folder and database, import `content/`, and bind the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!(
+                "could not create the data folder {}",
+                settings.data_dir.display()
+            )
+        })?;
+        let db = Db::connect(&settings).await?;
+        if settings.content_dir.is_dir() {
+            let report = import::import_dir(&db, &settings.content_dir).await?;
+            tracing::info!("{report}");
+        } else {
+            tracing::warn!(
+                "content folder {} not found; serving what the database holds",
+                settings.content_dir.display()
+            );
+        }
+        let catalog = Catalog::load(&db).await?;
+        crate::tokenizer::warm();
+
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("could not listen on {}", settings.bind))?;
+        let address = listener.local_addr()?;
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            catalog,
+            templates: Templates::load()?,
+            settings,
+        });
+        let metrics = web::Data::new(Metrics::new()?);
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(metrics.clone())
+                .wrap(Compress::default())
+                .wrap(routes::security_headers())
+                .wrap(from_fn(telemetry::observe))
+                .configure(routes::configure)
+        })
+        .listen(listener)?
+        .shutdown_timeout(10)
+        .run();
+        Ok(Application {
+            address,
+            server,
+            db,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Serve until SIGTERM or SIGINT, finish the requests in flight, then close the database.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.db.close().await;
+        result
+    }
+}

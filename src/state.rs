@@ -1,0 +1,26 @@
+//! What every request can reach: database, catalog, templates and settings.
+
+use std::sync::Arc;
+
+use crate::catalog::{Catalog, Snapshot};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::templates::Templates;
+
+pub struct AppState {
+    pub db: Db,
+    pub catalog: Catalog,
+    pub templates: Templates,
+    pub settings: Settings,
+}
+
+impl AppState {
+    /// The catalog as this request should see it.
+    pub async fn catalog(&self) -> Result<Arc<Snapshot>, AppError> {
+        self.catalog
+            .current(&self.db)
+            .await
+            .map_err(AppError::Internal)
+    }
+}

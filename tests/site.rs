@@ -1,0 +1,330 @@
+//! The site runs: catalog, lesson pages and the lesson JSON API, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{spawn, Backend};
+use serde_json::Value;
+
+const FLAGSHIP: &str = "transformer-revolution";
+const PLUS_PLAYBOOK: &str = "prompting-playbook";
+const PRO_LESSON: &str = "evaluating-llm-applications";
+
+on_both_backends!(
+    catalog_lists_the_course_in_order,
+    flagship_page_has_every_part_of_a_lesson,
+    plus_lessons_show_only_the_teaser_to_free_readers,
+    json_shapes_follow_the_contract,
+    quiz_answers_never_leave_the_server,
+    unknown_things_are_404_in_the_right_shape,
+    health_metrics_and_security_headers,
+);
+
+async fn catalog_lists_the_course_in_order(backend: Backend) {
+    let Some(app) = spawn(backend).await else {
+        return;
+    };
+    let (status, html) = app.get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("AI Foundations"),
+        "course title on the catalog"
+    );
+    let positions: Vec<usize> = [
+        FLAGSHIP,
+        "tokens-and-embeddings",
+        "attention-step-by-step",
+        PLUS_PLAYBOOK,
+        PRO_LESSON,
+    ]
+    .iter()
+    .map(|slug| {
+        html.find(&format!("href=\"/lessons/{slug}\""))
+            .unwrap_or_else(|| panic!("{slug} is listed"))
+    })
+    .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "lessons in position order"
+    );
+    assert!(
+        html.contains("badge-free") && html.contains("badge-plus") && html.contains("badge-pro")
+    );
+    assert!(html.contains("min read"));
+    assert_eq!(html.matches("<h1").count(), 1);
+}
+
+async fn flagship_page_has_every_part_of_a_lesson(backend: Backend) {
+    let Some(app) = spawn(backend).await else {
+        return;
+    };
+    let (status, html) = app.get_text(&format!("/lessons/{FLAGSHIP}")).await;
+    assert_eq!(status, 200);
+    for part in [
+        "The Transformer Revolution &amp; How LLMs Work",
+        "min read</span> · <span>Updated <time datetime=\"2026-04-28\">April 28, 2026</time>",
+        "Listen to this lesson",
+        "Watch this lesson",
+        "Coming soon",
+        "Learning objectives",
+        "Key takeaways",
+        "Knowledge check",
+        "Sign up free to save your progress and take the quiz",
+        "Recommended for you",
+        "See the tokens",
+        "id=\"token-input\"",
+        "id=\"token-count\"",
+        "💡</span> Key Concept",
+        "📝</span> Note",
+        "<table>",
+        "class=\"footnotes\"",
+        "<pre><code class=\"language-",
+    ] {
+        assert!(html.contains(part), "the flagship page shows {part:?}");
+    }
+    assert_eq!(html.matches("<h1").count(), 1, "one h1");
+    assert!(html.contains("<h2 id=\""), "headings carry anchor ids");
+    assert!(html.contains("<main id=\"main\""), "a main landmark");
+    let minutes: u32 = html
+        .split(" min read")
+        .next()
+        .and_then(|before| before.rsplit('>').next())
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a reading time");
+    assert!(
+        (10..=14).contains(&minutes),
+        "about 12 minutes of reading, got {minutes}"
+    );
+}
+
+async fn plus_lessons_show_only_the_teaser_to_free_readers(backend: Backend) {
+    let Some(app) = spawn(backend).await else {
+        return;
+    };
+    let source = std::fs::read_to_string(
+        common::bundled_content().join("ai-foundations/07-prompting-playbook.md"),
+    )
+    .unwrap();
+    let after_marker = source
+        .split("<!-- more -->")
+        .nth(1)
+        .expect("the playbook has a teaser");
+    let hidden_line = after_marker
+        .lines()
+        .map(str::trim)
+        .find(|l| l.len() > 40 && l.chars().all(|c| c.is_alphanumeric() || " ,.'".contains(c)))
+        .expect("a plain sentence after the marker");
+
+    let (status, html) = app.get_text(&format!("/lessons/{PLUS_PLAYBOOK}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Keep reading with Plus"), "an upgrade card");
+    assert!(
+        !html.contains(hidden_line),
+        "text after <!-- more --> must not reach a free reader"
+    );
+
+    let (_, lesson) = app
+        .get_json(&format!("/api/v1/lessons/{PLUS_PLAYBOOK}"))
+        .await;
+    assert_eq!(lesson["locked"], true);
+    assert!(!lesson["html"].as_str().unwrap().contains(hidden_line));
+    assert!(
+        !lesson["html"].as_str().unwrap().is_empty(),
+        "the teaser is shown"
+    );
+    assert_eq!(
+        lesson["quiz"],
+        Value::Null,
+        "a locked lesson's quiz is not handed out"
+    );
+
+    let (_, pro) = app.get_json(&format!("/api/v1/lessons/{PRO_LESSON}")).await;
+    assert_eq!(pro["locked"], true);
+    assert_eq!(pro["access"], "pro");
+}
+
+fn keys(value: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+const SUMMARY_KEYS: [&str; 10] = [
+    "access",
+    "course",
+    "has_audio",
+    "has_video",
+    "position",
+    "reading_minutes",
+    "slug",
+    "summary",
+    "title",
+    "updated_at",
+];
+
+async fn json_shapes_follow_the_contract(backend: Backend) {
+    let Some(app) = spawn(backend).await else {
+        return;
+    };
+    let (status, courses) = app.get_json("/api/v1/courses").await;
+    assert_eq!(status, 200);
+    let course = &courses["courses"][0];
+    assert_eq!(keys(course), ["lessons", "slug", "summary", "title"]);
+    assert_eq!(course["slug"], "ai-foundations");
+    assert!(course["lessons"].as_array().unwrap().len() >= 8);
+
+    let (_, lessons) = app.get_json("/api/v1/lessons").await;
+    let lessons = lessons["lessons"].as_array().unwrap();
+    for summary in lessons {
+        assert_eq!(keys(summary), SUMMARY_KEYS);
+    }
+    let positions: Vec<i64> = lessons
+        .iter()
+        .map(|l| l["position"].as_i64().unwrap())
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] <= w[1]),
+        "ordered by position"
+    );
+    assert_eq!(lessons[0]["slug"], FLAGSHIP);
+    assert_eq!(lessons[0]["updated_at"], "2026-04-28T00:00:00Z");
+
+    let (status, lesson) = app.get_json(&format!("/api/v1/lessons/{FLAGSHIP}")).await;
+    assert_eq!(status, 200);
+    let mut expected: Vec<&str> = SUMMARY_KEYS.to_vec();
+    expected.extend([
+        "html",
+        "locked",
+        "media",
+        "objectives",
+        "quiz",
+        "takeaways",
+        "token_count",
+    ]);
+    expected.sort_unstable();
+    assert_eq!(keys(&lesson), expected);
+    assert_eq!(lesson["locked"], false);
+    assert_eq!(lesson["objectives"].as_array().unwrap().len(), 3);
+    assert_eq!(keys(&lesson["token_count"]), ["cl100k_base", "o200k_base"]);
+    let tokens = lesson["token_count"]["o200k_base"].as_u64().unwrap();
+    assert!(
+        tokens > 2000,
+        "a 12-minute lesson is thousands of tokens, got {tokens}"
+    );
+    assert_eq!(keys(&lesson["media"]), ["audio", "pdf", "video"]);
+    assert_eq!(
+        keys(&lesson["media"]["audio"]),
+        ["available", "download", "preview_seconds", "stream"]
+    );
+    assert_eq!(lesson["media"]["video"]["status"], "coming_soon");
+    assert_eq!(
+        lesson["media"]["pdf"], false,
+        "anonymous readers cannot download PDFs"
+    );
+
+    let quiz = &lesson["quiz"];
+    assert_eq!(keys(quiz), ["pass_percent", "questions"]);
+    let questions = quiz["questions"].as_array().unwrap();
+    assert!(questions.len() >= 5);
+    for question in questions {
+        assert_eq!(keys(question), ["choices", "id", "kind", "prompt"]);
+        for (i, choice) in question["choices"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(keys(choice), ["id", "text"]);
+            assert_eq!(choice["id"], i as u64);
+        }
+    }
+    assert!(questions.iter().any(|q| q["kind"] == "multiple"));
+}
+
+async fn quiz_answers_never_leave_the_server(backend: Backend) {
+    let Some(app) = spawn(backend).await else {
+        return;
+    };
+    let source = std::fs::read_to_string(
+        common::bundled_content().join("ai-foundations/01-transformer-revolution.md"),
+    )
+    .unwrap();
+    let explanation = source
+        .lines()
+        .find_map(|l| l.strip_prefix("explanation = \""))
+        .map(|rest| rest.trim_end_matches('"'))
+        .expect("an explanation in the source");
+    let probe = &explanation[..explanation.len().min(60)];
+    let (_, json) = app.get_text(&format!("/api/v1/lessons/{FLAGSHIP}")).await;
+    let (_, page) = app.get_text(&format!("/lessons/{FLAGSHIP}")).await;
+    for body in [&json, &page] {
+        assert!(!body.contains(probe), "an explanation leaked");
+        assert!(!body.contains("\"answer\""), "an answer key leaked");
+    }
+}
+
+async fn unknown_things_are_404_in_the_right_shape(backend: Backend) {
+    let Some(app) = spawn(backend).await else {
+        return;
+    };
+    let (status, body) = app.get_json("/api/v1/lessons/no-such-lesson").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["code"], "not_found");
+    assert!(body["error"]["message"].is_string());
+
+    let (status, body) = app.get_json("/api/v1/nothing-here").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["code"], "not_found");
+
+    let response = app.get("/lessons/no-such-lesson").await;
+    assert_eq!(response.status(), 404);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(response.text().await.unwrap().contains("Page not found"));
+
+    let (status, _) = app
+        .get_text("/lessons/transformer-revolution?encoding=gpt-9")
+        .await;
+    assert_eq!(
+        status, 400,
+        "an unknown encoding in the token form is a clear 400"
+    );
+}
+
+async fn health_metrics_and_security_headers(backend: Backend) {
+    let Some(app) = spawn(backend).await else {
+        return;
+    };
+    let (status, health) = app.get_json("/healthz").await;
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+
+    let page = app.get(&format!("/lessons/{FLAGSHIP}")).await;
+    let headers = page.headers();
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert!(headers.contains_key("referrer-policy"));
+    assert!(headers.contains_key("x-request-id"));
+
+    let (status, metrics) = app.get_text("/metrics").await;
+    assert_eq!(status, 200);
+    assert!(
+        metrics.contains("lectern_http_requests_total{method=\"GET\",route=\"/lessons/{slug}\",status=\"200\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("lectern_http_request_duration_seconds_bucket"));
+
+    let css = app.get("/static/css/site.css").await;
+    assert_eq!(css.status(), 200);
+    let etag = css.headers()["etag"].clone();
+    let again = app
+        .client
+        .get(app.url("/static/css/site.css"))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+}
