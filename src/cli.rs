@@ -2,9 +2,12 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
+use crate::error::AppError;
+use crate::plans::Plan;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,6 +29,21 @@ pub enum Command {
     Serve,
     /// (Re)import Markdown lessons from DIR (default: the content folder).
     Import { dir: Option<PathBuf> },
+    /// Create an admin, or promote an existing user. The password is read from
+    /// LECTERN_ADMIN_PASSWORD, else from one line of standard input.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Change a user's plan.
+    SetPlan {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["free", "plus", "pro"])]
+        plan: String,
+    },
 }
 
 /// Parse the command line and run the chosen command.
@@ -47,6 +65,53 @@ pub async fn run() -> anyhow::Result<()> {
                 anyhow::bail!("{} file(s) could not be imported", report.errors.len());
             }
         }
+        Command::CreateAdmin { email, name } => {
+            let password = admin_password()?;
+            let db = crate::db::Db::connect(&cli.settings).await?;
+            let passwords = crate::auth::password::Passwords::new(1);
+            let user = crate::accounts::create_admin(&db, &passwords, &email, &name, &password)
+                .await
+                .map_err(user_facing)?;
+            println!("{} <{}> is an admin", user.name, user.email);
+        }
+        Command::SetPlan { email, plan } => {
+            let plan = Plan::parse(&plan).context("plan must be free, plus or pro")?;
+            let db = crate::db::Db::connect(&cli.settings).await?;
+            let user = crate::accounts::set_plan(&db, &email, plan)
+                .await
+                .map_err(user_facing)?;
+            println!(
+                "{} <{}> is now on {}",
+                user.name,
+                user.email,
+                user.plan.name()
+            );
+        }
     }
     Ok(())
+}
+
+/// The admin password: `LECTERN_ADMIN_PASSWORD`, else one line of standard input.
+fn admin_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("LECTERN_ADMIN_PASSWORD") {
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("could not read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// An error as an operator should read it: the fields at fault spelled out.
+fn user_facing(error: AppError) -> anyhow::Error {
+    match error {
+        AppError::InvalidInput { message, fields } if !fields.is_empty() => {
+            let details: Vec<String> = fields.iter().map(|(f, m)| format!("{f}: {m}")).collect();
+            anyhow::anyhow!("{message} {}", details.join("; "))
+        }
+        AppError::NotFound => anyhow::anyhow!("no user has that email"),
+        AppError::Internal(source) => source,
+        other => anyhow::anyhow!("{other}"),
+    }
 }

@@ -1,6 +1,9 @@
 //! Settings from environment variables and command-line flags (API.md section 1).
 
+use std::fmt;
+use std::net::IpAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use clap::Args;
 
@@ -42,17 +45,76 @@ pub struct Settings {
     #[arg(long, env = "LECTERN_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
+    /// HMAC key for session tokens, at least 32 bytes; generated once into the data folder
+    /// when unset.
+    #[arg(
+        long,
+        env = "LECTERN_JWT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub jwt_secret: Option<Secret>,
+
+    /// Proxies whose `X-Forwarded-For` is believed (comma-separated IP addresses).
+    #[arg(
+        long,
+        env = "LECTERN_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
+
+    /// Log-in and sign-up attempts allowed per client IP per minute.
+    #[arg(
+        long,
+        env = "LECTERN_AUTH_RATE_LIMIT",
+        default_value_t = 20,
+        global = true
+    )]
+    pub auth_rate_limit: u32,
+
     /// Log filter, e.g. `info` or `lectern=debug,actix_web=info`.
     #[arg(long, env = "LECTERN_LOG", default_value = "info", global = true)]
     pub log: String,
 }
 
 impl Settings {
+    /// Whether links and cookies are for an https site.
+    pub fn is_https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
+    }
+
     /// The database URL in force: the configured one, else a SQLite file in the data folder.
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),
             None => format!("sqlite://{}/lectern.db", self.data_dir.display()),
         }
+    }
+}
+
+/// A secret value that never shows in logs or debug output.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
     }
 }

@@ -117,6 +117,15 @@ impl AppError {
         json!({ "error": error })
     }
 
+    /// This error as the request's path calls for: JSON under `/api`, an HTML page elsewhere.
+    pub fn for_request(self, req: &actix_web::HttpRequest) -> actix_web::Error {
+        if req.path().starts_with("/api/") {
+            ApiError(self).into()
+        } else {
+            PageError(self).into()
+        }
+    }
+
     fn log_if_internal(&self) {
         if let AppError::Internal(source) = self {
             tracing::error!(error = ?source, "internal error");

@@ -78,8 +78,8 @@ impl<'a> LessonView<'a> {
     /// The lesson as `viewer` may see it.
     pub fn of(lesson: &'a Lesson, viewer: &Viewer) -> LessonView<'a> {
         let r = &lesson.rendered;
-        let locked = !plans::allows(viewer.plan, Capability::ReadLesson(r.access));
-        let may = |capability| !locked && plans::allows(viewer.plan, capability);
+        let locked = !plans::allows(viewer.plan(), Capability::ReadLesson(r.access));
+        let may = |capability| !locked && plans::allows(viewer.plan(), capability);
         let has_audio = r.audio.is_some();
         LessonView {
             summary: LessonSummary::of(lesson),

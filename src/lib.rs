@@ -1,5 +1,6 @@
 //! Lectern: a learning platform in one binary.
 
+pub mod accounts;
 pub mod auth;
 pub mod catalog;
 pub mod cli;

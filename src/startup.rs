@@ -8,6 +8,9 @@ use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
+use crate::auth::password::Passwords;
+use crate::auth::rate_limit::AuthLimiter;
+use crate::auth::token::TokenKeys;
 use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::content::import;
@@ -16,6 +19,14 @@ use crate::routes;
 use crate::state::AppState;
 use crate::telemetry::{self, Metrics};
 use crate::templates::Templates;
+
+/// Password hashes computed at once: one fewer than the cores (at least one), so a log-in
+/// storm always leaves a core to serve pages.
+fn max_concurrent_hashes() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get().saturating_sub(1))
+        .max(1)
+}
 
 pub struct Application {
     address: SocketAddr,
@@ -43,6 +54,7 @@ impl Application {
             );
         }
         let catalog = Catalog::load(&db).await?;
+        let keys = TokenKeys::load(&settings)?;
         crate::tokenizer::warm();
 
         let listener = TcpListener::bind(&settings.bind)
@@ -52,6 +64,12 @@ impl Application {
             db: db.clone(),
             catalog,
             templates: Templates::load()?,
+            keys,
+            passwords: Passwords::new(max_concurrent_hashes()),
+            auth_limiter: AuthLimiter::new(
+                settings.auth_rate_limit,
+                settings.trusted_proxies.clone(),
+            ),
             settings,
         });
         let metrics = web::Data::new(Metrics::new()?);

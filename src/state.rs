@@ -2,6 +2,9 @@
 
 use std::sync::Arc;
 
+use crate::auth::password::Passwords;
+use crate::auth::rate_limit::AuthLimiter;
+use crate::auth::token::TokenKeys;
 use crate::catalog::{Catalog, Snapshot};
 use crate::config::Settings;
 use crate::db::Db;
@@ -13,6 +16,9 @@ pub struct AppState {
     pub catalog: Catalog,
     pub templates: Templates,
     pub settings: Settings,
+    pub keys: TokenKeys,
+    pub passwords: Passwords,
+    pub auth_limiter: AuthLimiter,
 }
 
 impl AppState {

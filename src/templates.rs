@@ -4,11 +4,14 @@ use tera::{Context, Tera};
 
 use crate::error::AppError;
 
-const TEMPLATES: [(&str, &str); 4] = [
+const TEMPLATES: [(&str, &str); 7] = [
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("catalog.html", include_str!("../templates/catalog.html")),
     ("lesson.html", include_str!("../templates/lesson.html")),
+    ("signup.html", include_str!("../templates/signup.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("account.html", include_str!("../templates/account.html")),
 ];
 
 pub struct Templates {
@@ -20,6 +23,7 @@ impl Templates {
         let mut tera = Tera::default();
         tera.add_raw_templates(TEMPLATES)?;
         tera.autoescape_on(vec![".html"]);
+        tera.register_filter("urlencode", urlencode);
         Ok(Templates { tera })
     }
 
@@ -27,5 +31,34 @@ impl Templates {
     pub fn render(&self, name: &str, mut context: Context) -> Result<String, AppError> {
         context.insert("asset_version", crate::routes::assets::version());
         self.tera.render(name, &context).map_err(AppError::internal)
+    }
+}
+
+/// `value | urlencode`: percent-encode a query-string value (path slashes kept).
+fn urlencode(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = tera::try_get_value!("urlencode", "value", String, value);
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    Ok(tera::Value::String(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urlencode_keeps_paths_and_escapes_the_rest() {
+        let value = tera::Value::String("/lessons/a b#quiz&x=é".into());
+        let encoded = urlencode(&value, &Default::default()).unwrap();
+        assert_eq!(encoded, "/lessons/a%20b%23quiz%26x%3D%C3%A9");
     }
 }

@@ -1,33 +1,208 @@
-//! Who is asking: the viewer of a page or API call.
+//! Who is asking: sessions from a Bearer token or the session cookie, the extractors that
+//! handlers use (`Viewer`, `CurrentUser`, `Admin`), passwords, tokens, CSRF and rate limits.
 
-use std::future::{ready, Ready};
+pub mod csrf;
+pub mod password;
+pub mod rate_limit;
+pub mod token;
 
+use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::http::{header, Method};
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use rand::RngCore;
 
+use crate::config::Settings;
+use crate::db::users::{self, Role, User};
+use crate::error::AppError;
 use crate::plans::Plan;
+use crate::state::AppState;
 
-/// The reader behind a request. Anonymous readers are on the free plan.
-#[derive(Clone, Debug)]
-pub struct Viewer {
-    pub signed_in: bool,
-    pub plan: Plan,
+/// 256 random bits, hex-encoded: session ids and generated secrets.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
-impl Viewer {
-    pub fn anonymous() -> Viewer {
-        Viewer {
-            signed_in: false,
-            plan: Plan::Free,
+/// How a request proved who it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credential {
+    Bearer,
+    Cookie,
+}
+
+/// A signed-in user and the session their token names.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub user: User,
+    pub id: String,
+    pub credential: Credential,
+}
+
+impl Session {
+    /// Check the CSRF token an HTML form carried.
+    pub fn check_form_token(&self, state: &AppState, submitted: &str) -> Result<(), AppError> {
+        if state.keys.csrf_matches(&self.id, submitted) {
+            Ok(())
+        } else {
+            Err(AppError::CsrfFailed)
         }
+    }
+}
+
+/// The session cookie's name: `__Host-` prefixed on https sites.
+pub fn cookie_name(settings: &Settings) -> &'static str {
+    if settings.is_https() {
+        "__Host-lectern_session"
+    } else {
+        "lectern_session"
+    }
+}
+
+/// The cookie that carries a session token.
+pub fn session_cookie(settings: &Settings, token: &str) -> Cookie<'static> {
+    Cookie::build(cookie_name(settings), token.to_owned())
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .path("/")
+        .secure(settings.is_https())
+        .max_age(Duration::days(token::SESSION_DAYS))
+        .finish()
+}
+
+/// A cookie that removes the session cookie.
+pub fn removal_cookie(settings: &Settings) -> Cookie<'static> {
+    let mut cookie = session_cookie(settings, "");
+    cookie.make_removal();
+    cookie
+}
+
+fn is_unsafe(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Find the session behind a request. A bad Bearer token is 401; a bad cookie is no
+/// session (a stale cookie must not lock a reader out of public pages). A request
+/// authenticated by its cookie that changes state must come from this site.
+/// Tokens in a URL are never looked at.
+pub async fn authenticate(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<Option<Session>, AppError> {
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned());
+    let (token, credential) = match bearer {
+        Some(token) => (token, Credential::Bearer),
+        None => match req.cookie(cookie_name(&state.settings)) {
+            Some(cookie) => (cookie.value().to_owned(), Credential::Cookie),
+            None => return Ok(None),
+        },
+    };
+    let user = match state.keys.verify(&token) {
+        Some(claims) => users::by_session(&state.db, &claims.sid, &claims.sub)
+            .await?
+            .map(|user| (user, claims.sid)),
+        None => None,
+    };
+    match (user, credential) {
+        (None, Credential::Bearer) => Err(AppError::Unauthenticated),
+        (None, Credential::Cookie) => Ok(None),
+        (Some(_), Credential::Cookie)
+            if is_unsafe(req.method()) && !csrf::same_origin(req, &state.settings) =>
+        {
+            Err(AppError::CsrfFailed)
+        }
+        (Some((user, id)), credential) => Ok(Some(Session {
+            user,
+            id,
+            credential,
+        })),
+    }
+}
+
+fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("application state missing")))
+}
+
+/// Resolve a request's session inside an extractor, errors shaped for the request's path.
+fn extract<T: 'static>(
+    req: &HttpRequest,
+    build: fn(Option<Session>) -> Result<T, AppError>,
+) -> LocalBoxFuture<'static, Result<T, actix_web::Error>> {
+    let req = req.clone();
+    Box::pin(async move {
+        let result = async {
+            let state = state_of(&req)?;
+            build(authenticate(&req, &state).await?)
+        }
+        .await;
+        result.map_err(|error| error.for_request(&req))
+    })
+}
+
+/// The reader behind a request, signed in or not. Anonymous readers are on the free plan.
+#[derive(Clone, Debug)]
+pub struct Viewer(pub Option<Session>);
+
+impl Viewer {
+    pub fn plan(&self) -> Plan {
+        self.0.as_ref().map_or(Plan::Free, |s| s.user.plan)
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.0.is_some()
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.0.as_ref().is_some_and(|s| s.user.role == Role::Admin)
     }
 }
 
 impl FromRequest for Viewer {
     type Error = actix_web::Error;
-    type Future = Ready<Result<Viewer, actix_web::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Viewer, actix_web::Error>>;
 
-    fn from_request(_req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(Ok(Viewer::anonymous()))
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        extract(req, |session| Ok(Viewer(session)))
+    }
+}
+
+/// A signed-in user; 401 otherwise.
+#[derive(Clone, Debug)]
+pub struct CurrentUser(pub Session);
+
+impl FromRequest for CurrentUser {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<CurrentUser, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        extract(req, |session| {
+            session.map(CurrentUser).ok_or(AppError::Unauthenticated)
+        })
+    }
+}
+
+/// A signed-in admin; 401 for anonymous requests, 403 for other users.
+#[derive(Clone, Debug)]
+pub struct Admin(pub Session);
+
+impl FromRequest for Admin {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Admin, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        extract(req, |session| match session {
+            None => Err(AppError::Unauthenticated),
+            Some(s) if s.user.role == Role::Admin => Ok(Admin(s)),
+            Some(_) => Err(AppError::Forbidden),
+        })
     }
 }

@@ -4,32 +4,32 @@ pub mod api;
 pub mod assets;
 pub mod pages;
 
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::error::{ApiError, AppError, PageError};
+use crate::error::AppError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::JsonConfig::default().error_handler(json_error))
-        .app_data(web::PathConfig::default().error_handler(path_error))
-        .app_data(web::QueryConfig::default().error_handler(query_error))
-        .configure(api::configure)
-        .configure(pages::configure)
-        .route("/static/{path:.*}", web::get().to(assets::serve))
-        .default_service(web::to(not_found));
-}
-
-/// An error in the shape the requested path calls for: JSON under `/api`, HTML elsewhere.
-pub fn error_for(req: &HttpRequest, error: AppError) -> actix_web::Error {
-    if req.path().starts_with("/api/") {
-        ApiError(error).into()
-    } else {
-        PageError(error).into()
-    }
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(64 * 1024)
+            .error_handler(json_error),
+    )
+    .app_data(web::PathConfig::default().error_handler(path_error))
+    .app_data(web::QueryConfig::default().error_handler(query_error))
+    .app_data(
+        web::FormConfig::default()
+            .limit(64 * 1024)
+            .error_handler(form_error),
+    )
+    .configure(api::configure)
+    .configure(pages::configure)
+    .route("/static/{path:.*}", web::get().to(assets::serve))
+    .default_service(web::to(not_found));
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
-    Err(error_for(&req, AppError::NotFound))
+    Err(AppError::NotFound.for_request(&req))
 }
 
 fn json_error(error: JsonPayloadError, req: &HttpRequest) -> actix_web::Error {
@@ -41,18 +41,24 @@ fn json_error(error: JsonPayloadError, req: &HttpRequest) -> actix_web::Error {
         JsonPayloadError::Deserialize(e) => AppError::invalid(format!("Invalid JSON body: {e}")),
         other => AppError::invalid(format!("Invalid request body: {other}")),
     };
-    error_for(req, error)
+    error.for_request(req)
 }
 
 fn path_error(error: PathError, req: &HttpRequest) -> actix_web::Error {
-    error_for(req, AppError::invalid(format!("Invalid path: {error}")))
+    AppError::invalid(format!("Invalid path: {error}")).for_request(req)
+}
+
+fn form_error(error: UrlencodedError, req: &HttpRequest) -> actix_web::Error {
+    let error = match error {
+        UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge,
+        UrlencodedError::ContentType => AppError::UnsupportedMediaType,
+        other => AppError::invalid(format!("Invalid form: {other}")),
+    };
+    error.for_request(req)
 }
 
 fn query_error(error: QueryPayloadError, req: &HttpRequest) -> actix_web::Error {
-    error_for(
-        req,
-        AppError::invalid(format!("Invalid query string: {error}")),
-    )
+    AppError::invalid(format!("Invalid query string: {error}")).for_request(req)
 }
 
 /// Headers every answer carries: no inline script, no framing, no sniffing.

@@ -12,6 +12,9 @@ use lectern::config::Settings;
 use lectern::startup::Application;
 use sqlx::Connection;
 
+/// A password that passes the rules.
+pub const TEST_PASSWORD: &str = "a quiet lectern at dawn";
+
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
@@ -47,6 +50,9 @@ pub async fn test_settings(
         database_url,
         content_dir: content.to_path_buf(),
         public_url: None,
+        jwt_secret: None,
+        trusted_proxies: Vec::new(),
+        auth_rate_limit: 1000,
         log: "warn".into(),
     };
     Some((settings, data))
@@ -59,7 +65,7 @@ pub async fn spawn_with(backend: Backend, content: &Path) -> Option<TestApp> {
 }
 
 pub async fn spawn_settings(settings: Settings, data: tempfile::TempDir) -> TestApp {
-    lectern::telemetry::init_logging("warn");
+    lectern::telemetry::init_logging(&std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()));
     let app = Application::build(settings.clone())
         .await
         .expect("the app builds");
@@ -101,6 +107,33 @@ impl TestApp {
         let status = response.status().as_u16();
         let body = response.json().await.expect("a JSON body");
         (status, body)
+    }
+
+    /// A request as a same-origin page of this site would send it.
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .post(self.url(path))
+            .header("origin", &self.address)
+    }
+
+    /// Sign up a new learner through the API; returns the token and the user.
+    pub async fn sign_up(&self, email: &str) -> (String, serde_json::Value) {
+        let response = self
+            .post("/api/v1/auth/signup")
+            .json(&serde_json::json!({
+                "email": email,
+                "password": TEST_PASSWORD,
+                "name": "Test Reader",
+            }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 201, "sign-up succeeds");
+        let body: serde_json::Value = response.json().await.expect("json");
+        (
+            body["token"].as_str().expect("a token").to_owned(),
+            body["user"].clone(),
+        )
     }
 
     pub async fn get_text(&self, path: &str) -> (u16, String) {

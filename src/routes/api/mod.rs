@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`.
 
+mod auth;
 mod lessons;
 
 use actix_web::web;
@@ -7,6 +8,13 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
+            .route("/auth/signup", web::post().to(auth::signup))
+            .route("/auth/login", web::post().to(auth::login))
+            .route("/auth/logout", web::post().to(auth::logout))
+            .route("/me", web::get().to(auth::me))
+            .route("/me", web::delete().to(auth::delete))
+            .route("/me/password", web::put().to(auth::change_password))
+            .route("/me/export", web::get().to(auth::export))
             .route("/courses", web::get().to(lessons::courses))
             .route("/lessons", web::get().to(lessons::lessons))
             .route("/lessons/{slug}", web::get().to(lessons::lesson)),

@@ -25,7 +25,7 @@ pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResp
         })
         .collect();
     let mut context = Context::new();
-    context.insert("viewer", &super::viewer_json(&viewer));
+    context.insert("viewer", &super::viewer_json(&state, &viewer));
     context.insert("courses", &courses);
     let html = state.templates.render("catalog.html", context)?;
     Ok(super::html(html))

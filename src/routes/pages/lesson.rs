@@ -52,7 +52,7 @@ pub async fn show(
     lesson_json["tokens"] = json!(r.token_count.o200k_base);
 
     let mut context = Context::new();
-    context.insert("viewer", &super::viewer_json(&viewer));
+    context.insert("viewer", &super::viewer_json(&state, &viewer));
     context.insert(
         "course",
         &json!({ "slug": course.slug, "title": course.title }),

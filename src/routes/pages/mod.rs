@@ -1,5 +1,7 @@
 //! HTML pages.
 
+mod account;
+mod auth;
 mod catalog;
 mod lesson;
 mod system;
@@ -8,10 +10,23 @@ use actix_web::{web, HttpResponse};
 use serde_json::json;
 
 use crate::auth::Viewer;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(catalog::show))
         .route("/lessons/{slug}", web::get().to(lesson::show))
+        .route("/signup", web::get().to(auth::signup_page))
+        .route("/signup", web::post().to(auth::signup))
+        .route("/login", web::get().to(auth::login_page))
+        .route("/login", web::post().to(auth::login))
+        .route("/logout", web::post().to(auth::logout))
+        .route("/account", web::get().to(account::show))
+        .route(
+            "/account/password",
+            web::post().to(account::change_password),
+        )
+        .route("/account/export", web::get().to(account::export))
+        .route("/account/delete", web::post().to(account::delete))
         .route("/healthz", web::get().to(system::healthz))
         .route("/metrics", web::get().to(system::metrics));
 }
@@ -22,6 +37,16 @@ fn html(body: String) -> HttpResponse {
         .body(body)
 }
 
-fn viewer_json(viewer: &Viewer) -> serde_json::Value {
-    json!({ "signed_in": viewer.signed_in, "plan": viewer.plan })
+/// What templates know of the viewer; signed-in viewers get their forms' CSRF token.
+fn viewer_json(state: &AppState, viewer: &Viewer) -> serde_json::Value {
+    match &viewer.0 {
+        Some(session) => json!({
+            "signed_in": true,
+            "name": session.user.name,
+            "plan": session.user.plan,
+            "is_admin": viewer.is_admin(),
+            "csrf_token": state.keys.csrf_token(&session.id),
+        }),
+        None => json!({ "signed_in": false, "plan": crate::plans::Plan::Free }),
+    }
 }

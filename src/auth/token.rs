@@ -1,0 +1,237 @@
+//! Session tokens: HS256 JWTs naming a user and a session row, plus the CSRF tokens that
+//! HTML forms carry (an HMAC of the session id under a key derived from the same secret).
+
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use anyhow::Context;
+use hmac::{Hmac, Mac};
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::config::Settings;
+
+/// How long a sign-in lasts.
+pub const SESSION_DAYS: i64 = 14;
+
+/// Shortest secret accepted, in bytes.
+const MIN_SECRET_BYTES: usize = 32;
+const SECRET_FILE: &str = "jwt-secret";
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user id.
+    pub sub: String,
+    /// The session id; the token is valid only while that session row exists.
+    pub sid: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    csrf_key: Vec<u8>,
+}
+
+impl TokenKeys {
+    /// Keys from `LECTERN_JWT_SECRET`, else from the secret generated once in the data folder.
+    pub fn load(settings: &Settings) -> anyhow::Result<TokenKeys> {
+        let secret = match &settings.jwt_secret {
+            Some(secret) => secret.expose().as_bytes().to_vec(),
+            None => stored_secret(&settings.data_dir)?,
+        };
+        TokenKeys::from_secret(&secret)
+    }
+
+    pub fn from_secret(secret: &[u8]) -> anyhow::Result<TokenKeys> {
+        anyhow::ensure!(
+            secret.len() >= MIN_SECRET_BYTES,
+            "LECTERN_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long"
+        );
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.leeway = 0;
+        validation.validate_exp = true;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        Ok(TokenKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            csrf_key: hmac_sha256(secret, b"lectern csrf key"),
+        })
+    }
+
+    pub fn issue(
+        &self,
+        user_id: &str,
+        session_id: &str,
+        expires_at: i64,
+    ) -> anyhow::Result<String> {
+        let claims = Claims {
+            sub: user_id.to_owned(),
+            sid: session_id.to_owned(),
+            iat: chrono::Utc::now().timestamp(),
+            exp: expires_at,
+        };
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).context("signing a token")
+    }
+
+    /// The claims of a valid, unexpired HS256 token; `None` for anything else.
+    pub fn verify(&self, token: &str) -> Option<Claims> {
+        decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|data| data.claims)
+    }
+
+    /// The CSRF token HTML forms of this session carry.
+    pub fn csrf_token(&self, session_id: &str) -> String {
+        hex::encode(hmac_sha256(&self.csrf_key, session_id.as_bytes()))
+    }
+
+    /// Constant-time check of a submitted CSRF token.
+    pub fn csrf_matches(&self, session_id: &str, submitted: &str) -> bool {
+        let Ok(submitted) = hex::decode(submitted) else {
+            return false;
+        };
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.csrf_key).expect("HMAC takes any key");
+        mac.update(session_id.as_bytes());
+        mac.verify_slice(&submitted).is_ok()
+    }
+}
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key");
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// Read the generated secret, creating it (mode 0600) on first start.
+fn stored_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+    let path = data_dir.join(SECRET_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => return Ok(text.trim().as_bytes().to_vec()),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e).with_context(|| format!("could not read {}", path.display()))
+        }
+        Err(_) => {}
+    }
+    let secret = crate::auth::random_token() + &crate::auth::random_token();
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("could not create {}", path.display()))?;
+    std::io::Write::write_all(&mut file, secret.as_bytes())?;
+    file.sync_all()?;
+    Ok(secret.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    fn keys() -> TokenKeys {
+        TokenKeys::from_secret(&[7u8; 32]).unwrap()
+    }
+
+    fn in_an_hour() -> i64 {
+        chrono::Utc::now().timestamp() + 3600
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        assert!(TokenKeys::from_secret(&[1u8; 31]).is_err());
+    }
+
+    #[test]
+    fn a_fresh_token_verifies() {
+        let token = keys().issue("u1", "s1", in_an_hour()).unwrap();
+        let claims = keys().verify(&token).unwrap();
+        assert_eq!((claims.sub.as_str(), claims.sid.as_str()), ("u1", "s1"));
+    }
+
+    #[test]
+    fn forged_tokens_are_rejected() {
+        let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let payload = format!(
+            r#"{{"sub":"u1","sid":"s1","iat":0,"exp":{}}}"#,
+            in_an_hour()
+        );
+        let none = format!(
+            "{}.{}.",
+            b64(r#"{"alg":"none","typ":"JWT"}"#),
+            b64(&payload)
+        );
+        assert!(keys().verify(&none).is_none(), "alg none");
+
+        let hs512 = encode(
+            &Header::new(Algorithm::HS512),
+            &Claims {
+                sub: "u1".into(),
+                sid: "s1".into(),
+                iat: 0,
+                exp: in_an_hour(),
+            },
+            &EncodingKey::from_secret(&[7u8; 32]),
+        )
+        .unwrap();
+        assert!(keys().verify(&hs512).is_none(), "another algorithm");
+
+        let other = TokenKeys::from_secret(&[8u8; 32])
+            .unwrap()
+            .issue("u1", "s1", in_an_hour())
+            .unwrap();
+        assert!(keys().verify(&other).is_none(), "a wrong key");
+
+        let token = keys().issue("u1", "s1", in_an_hour()).unwrap();
+        let mut parts: Vec<&str> = token.split('.').collect();
+        let tampered = b64(&payload.replace("u1", "u2"));
+        parts[1] = &tampered;
+        assert!(
+            keys().verify(&parts.join(".")).is_none(),
+            "a tampered payload"
+        );
+
+        let expired = keys()
+            .issue("u1", "s1", chrono::Utc::now().timestamp() - 1)
+            .unwrap();
+        assert!(keys().verify(&expired).is_none(), "expired, no leeway");
+
+        let no_exp = encode(
+            &Header::new(Algorithm::HS256),
+            &serde_json::json!({ "sub": "u1", "sid": "s1" }),
+            &EncodingKey::from_secret(&[7u8; 32]),
+        )
+        .unwrap();
+        assert!(keys().verify(&no_exp).is_none(), "exp is required");
+    }
+
+    #[test]
+    fn csrf_tokens_are_bound_to_the_session() {
+        let keys = keys();
+        let token = keys.csrf_token("s1");
+        assert!(keys.csrf_matches("s1", &token));
+        assert!(!keys.csrf_matches("s2", &token));
+        assert!(!keys.csrf_matches("s1", "zz"));
+    }
+
+    #[test]
+    fn the_generated_secret_is_private_and_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let first = stored_secret(dir.path()).unwrap();
+        let second = stored_secret(dir.path()).unwrap();
+        assert_eq!(first, second);
+        assert!(first.len() >= 32);
+        let mode = std::fs::metadata(dir.path().join(SECRET_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}

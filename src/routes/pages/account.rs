@@ -1,0 +1,150 @@
+//! `/account`: who you are, your plan, your password, your data.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use tera::Context;
+
+use crate::accounts;
+use crate::auth::{removal_cookie, session_cookie, Session, Viewer};
+use crate::error::{AppError, PageError};
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf_token: String,
+    current_password: String,
+    new_password: String,
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    csrf_token: String,
+    password: String,
+}
+
+fn to_login() -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/login?next=/account"))
+        .finish()
+}
+
+fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    session: &Session,
+    notice: Option<&str>,
+    error: Option<(&str, AppError)>,
+) -> Result<HttpResponse, PageError> {
+    let mut context = Context::new();
+    context.insert("viewer", &super::viewer_json(state, viewer));
+    context.insert("user", &session.user);
+    context.insert("plan_name", session.user.plan.name());
+    context.insert("notice", &notice);
+    context.insert(
+        "errors",
+        &std::collections::BTreeMap::<String, String>::new(),
+    );
+    let status = match &error {
+        Some((_, e)) => e.status(),
+        None => actix_web::http::StatusCode::OK,
+    };
+    if let Some((form, error)) = error {
+        let fields = match &error {
+            AppError::InvalidInput { fields, .. } => fields.clone(),
+            _ => Default::default(),
+        };
+        context.insert("error_form", form);
+        context.insert("error_message", &error.to_string());
+        context.insert("errors", &fields);
+    }
+    let html = state.templates.render("account.html", context)?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
+    match &viewer.0 {
+        Some(session) => render(&state, &viewer, session, None, None),
+        None => Ok(to_login()),
+    }
+}
+
+pub async fn change_password(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, PageError> {
+    let Some(session) = &viewer.0 else {
+        return Ok(to_login());
+    };
+    session.check_form_token(&state, &form.csrf_token)?;
+    match accounts::change_password(&state, session, &form.current_password, &form.new_password)
+        .await
+    {
+        Ok(signed) => {
+            // The new session gets a new CSRF token: render with it.
+            let fresh = Session {
+                id: state
+                    .keys
+                    .verify(&signed.token)
+                    .map(|c| c.sid)
+                    .ok_or_else(|| {
+                        AppError::internal(anyhow::anyhow!("fresh token did not verify"))
+                    })?,
+                ..session.clone()
+            };
+            let viewer = Viewer(Some(fresh.clone()));
+            let mut response = render(
+                &state,
+                &viewer,
+                &fresh,
+                Some("Your password was changed. Other devices have been signed out."),
+                None,
+            )?;
+            response
+                .add_cookie(&session_cookie(&state.settings, &signed.token))
+                .map_err(AppError::internal)?;
+            Ok(response)
+        }
+        Err(error @ AppError::InvalidInput { .. }) => {
+            render(&state, &viewer, session, None, Some(("password", error)))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn export(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
+    let Some(session) = &viewer.0 else {
+        return Ok(to_login());
+    };
+    let data = accounts::export(&state, &session.user).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"lectern-export.json\"",
+        ))
+        .json(data))
+}
+
+pub async fn delete(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    form: web::Form<DeleteForm>,
+) -> Result<HttpResponse, PageError> {
+    let Some(session) = &viewer.0 else {
+        return Ok(to_login());
+    };
+    session.check_form_token(&state, &form.csrf_token)?;
+    match accounts::delete_account(&state, session, &form.password).await {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/"))
+            .cookie(removal_cookie(&state.settings))
+            .finish()),
+        Err(error @ AppError::InvalidInput { .. }) => {
+            render(&state, &viewer, session, None, Some(("delete", error)))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
