@@ -73,6 +73,15 @@ pub struct Settings {
     )]
     pub auth_rate_limit: u32,
 
+    /// Tokenizer API calls allowed per client IP per minute.
+    #[arg(
+        long,
+        env = "LECTERN_TOKENIZE_RATE_LIMIT",
+        default_value_t = 600,
+        global = true
+    )]
+    pub tokenize_rate_limit: u32,
+
     /// Log filter, e.g. `info` or `lectern=debug,actix_web=info`.
     #[arg(long, env = "LECTERN_LOG", default_value = "info", global = true)]
     pub log: String,

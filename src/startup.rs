@@ -9,7 +9,7 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
 use crate::auth::password::Passwords;
-use crate::auth::rate_limit::AuthLimiter;
+use crate::auth::rate_limit::ClientLimiter;
 use crate::auth::token::TokenKeys;
 use crate::catalog::Catalog;
 use crate::config::Settings;
@@ -66,8 +66,12 @@ impl Application {
             templates: Templates::load()?,
             keys,
             passwords: Passwords::new(max_concurrent_hashes()),
-            auth_limiter: AuthLimiter::new(
+            auth_limiter: ClientLimiter::new(
                 settings.auth_rate_limit,
+                settings.trusted_proxies.clone(),
+            ),
+            tokenize_limiter: ClientLimiter::new(
+                settings.tokenize_rate_limit,
                 settings.trusted_proxies.clone(),
             ),
             settings,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::auth::password::Passwords;
-use crate::auth::rate_limit::AuthLimiter;
+use crate::auth::rate_limit::ClientLimiter;
 use crate::auth::token::TokenKeys;
 use crate::catalog::{Catalog, Snapshot};
 use crate::config::Settings;
@@ -18,7 +18,8 @@ pub struct AppState {
     pub settings: Settings,
     pub keys: TokenKeys,
     pub passwords: Passwords,
-    pub auth_limiter: AuthLimiter,
+    pub auth_limiter: ClientLimiter,
+    pub tokenize_limiter: ClientLimiter,
 }
 
 impl AppState {

@@ -1,4 +1,5 @@
-//! Per-client rate limits for log-in and sign-up, and the client address they key on.
+//! Per-client rate limits (log-in and sign-up, the tokenizer API) and the client address
+//! they key on.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -9,15 +10,15 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::error::AppError;
 
-pub struct AuthLimiter {
+pub struct ClientLimiter {
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     trusted_proxies: Vec<IpAddr>,
 }
 
-impl AuthLimiter {
-    pub fn new(per_minute: u32, trusted_proxies: Vec<IpAddr>) -> AuthLimiter {
+impl ClientLimiter {
+    pub fn new(per_minute: u32, trusted_proxies: Vec<IpAddr>) -> ClientLimiter {
         let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
-        AuthLimiter {
+        ClientLimiter {
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             trusted_proxies,
         }
@@ -88,7 +89,7 @@ mod tests {
 
     #[test]
     fn the_quota_runs_out_with_a_retry_after() {
-        let limiter = AuthLimiter::new(2, vec![]);
+        let limiter = ClientLimiter::new(2, vec![]);
         let req = TestRequest::default()
             .peer_addr("192.0.2.1:1".parse().unwrap())
             .to_http_request();

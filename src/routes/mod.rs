@@ -32,7 +32,7 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
     Err(AppError::NotFound.for_request(&req))
 }
 
-fn json_error(error: JsonPayloadError, req: &HttpRequest) -> actix_web::Error {
+pub(crate) fn json_error(error: JsonPayloadError, req: &HttpRequest) -> actix_web::Error {
     let error = match error {
         JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
             AppError::PayloadTooLarge

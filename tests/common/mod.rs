@@ -53,6 +53,7 @@ pub async fn test_settings(
         jwt_secret: None,
         trusted_proxies: Vec::new(),
         auth_rate_limit: 1000,
+        tokenize_rate_limit: 10_000,
         log: "warn".into(),
     };
     Some((settings, data))

@@ -2,6 +2,7 @@
 
 mod auth;
 mod lessons;
+mod tokenizer;
 
 use actix_web::web;
 
@@ -17,6 +18,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/me/export", web::get().to(auth::export))
             .route("/courses", web::get().to(lessons::courses))
             .route("/lessons", web::get().to(lessons::lessons))
-            .route("/lessons/{slug}", web::get().to(lessons::lesson)),
+            .route("/lessons/{slug}", web::get().to(lessons::lesson))
+            .route("/tokenizer/encodings", web::get().to(tokenizer::encodings))
+            .service(
+                web::resource("/tokenize")
+                    .app_data(
+                        web::JsonConfig::default()
+                            .limit(tokenizer::MAX_BODY_BYTES)
+                            .error_handler(super::json_error),
+                    )
+                    .route(web::post().to(tokenizer::tokenize)),
+            ),
     );
 }

@@ -15,11 +15,18 @@ use crate::tokenizer::{self, Encoding};
 const TOKEN_EXAMPLE: &str = "Hello, world!";
 /// Longest text the page-rendered token widget accepts (the API takes up to 1 MiB).
 const PAGE_TOKEN_TEXT_LIMIT: usize = 64 * 1024;
+/// Segments drawn on a server-rendered page; the count stays exact past it.
+const PAGE_SEGMENTS: usize = 2_000;
+/// The context window the widget compares the text with.
+const CONTEXT_WINDOW: f64 = 1_000_000.0;
+/// The example price per million tokens the cost estimate starts from, in dollars.
+const DEFAULT_PRICE_PER_MILLION: f64 = 2.50;
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
     text: Option<String>,
     encoding: Option<String>,
+    price: Option<String>,
 }
 
 pub async fn show(
@@ -86,15 +93,42 @@ fn token_widget(query: &TokenQuery) -> Result<serde_json::Value, AppError> {
         Some(id) => Encoding::parse(id)
             .ok_or_else(|| AppError::invalid_field("encoding", "Unknown encoding."))?,
     };
+    let price = match query.price.as_deref().map(str::trim) {
+        None | Some("") => DEFAULT_PRICE_PER_MILLION,
+        Some(price) => price
+            .parse::<f64>()
+            .ok()
+            .filter(|p| p.is_finite() && *p >= 0.0 && *p <= 1_000_000.0)
+            .ok_or_else(|| AppError::invalid_field("price", "Enter a price such as 2.50."))?,
+    };
     let encodings: Vec<_> = Encoding::ALL
         .iter()
         .map(|e| json!({ "id": e.id(), "description": e.description() }))
         .collect();
+    let count = tokenizer::count(encoding, text);
+    let (segments, elided) = tokenizer::segments_limited(encoding, text, PAGE_SEGMENTS);
     Ok(json!({
         "text": text,
         "encoding": encoding.id(),
         "encodings": encodings,
-        "count": tokenizer::count(encoding, text),
+        "count": count,
         "characters": text.chars().count(),
+        "segments": segments,
+        "segments_elided": elided,
+        "context_share": format_share(count as f64 / CONTEXT_WINDOW),
+        "price": price,
+        "cost": format!("${:.6}", count as f64 * price / 1_000_000.0),
     }))
+}
+
+/// A share of the context window as a readable percentage.
+fn format_share(share: f64) -> String {
+    let percent = share * 100.0;
+    if percent == 0.0 {
+        "0%".to_owned()
+    } else if percent < 0.01 {
+        format!("{percent:.4}%")
+    } else {
+        format!("{percent:.2}%")
+    }
 }
