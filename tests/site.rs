@@ -61,7 +61,7 @@ async fn flagship_page_has_every_part_of_a_lesson(backend: Backend) {
     assert_eq!(status, 200);
     for part in [
         "The Transformer Revolution &amp; How LLMs Work",
-        "min read</span> · <span>Updated <time datetime=\"2026-04-28\">April 28, 2026</time>",
+        "min read</span> <span>Updated <time datetime=\"2026-04-28\">April 28, 2026</time>",
         "Listen to this lesson",
         "Watch this lesson",
         "Coming soon",
@@ -75,7 +75,7 @@ async fn flagship_page_has_every_part_of_a_lesson(backend: Backend) {
         "id=\"token-count\"",
         "💡</span> Key Concept",
         "📝</span> Note",
-        "<table>",
+        "<div class=\"table-scroll\"",
         "class=\"footnotes\"",
         "<pre><code class=\"language-",
     ] {

@@ -27,6 +27,7 @@ pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResp
     let mut context = Context::new();
     context.insert("viewer", &super::viewer_json(&state, &viewer));
     context.insert("courses", &courses);
+    context.insert("section", "courses");
     let html = state.templates.render("catalog.html", context)?;
     Ok(super::html(html))
 }
