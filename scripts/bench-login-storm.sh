@@ -43,6 +43,7 @@ wrk.body = '{"email":"storm@example.com","password":"$password"}'
 LUA
 
 p() { awk -v q="$1" '$1 == q {print $2}'; }
+single=$(wrk -t1 -c1 -d5s --latency -s "$work/login.lua" "http://127.0.0.1:$PORT/api/v1/auth/login")
 idle=$(wrk "${PAGE_LOAD[@]}" "http://127.0.0.1:$PORT$PAGE")
 wrk "${STORM[@]}" -s "$work/login.lua" "http://127.0.0.1:$PORT/api/v1/auth/login" >"$work/storm.txt" &
 storm=$!
@@ -53,6 +54,7 @@ wait "$storm"
 to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v); print v } else if (v ~ /s$/) { sub(/s$/,"",v); print v*1000 } }'; }
 idle_p99=$(p 99% <<<"$idle")
 busy_p99=$(p 99% <<<"$busy")
+echo "one log-in at a time: p50 $(p 50% <<<"$single")  p99 $(p 99% <<<"$single")"
 echo "page $PAGE, wrk ${PAGE_LOAD[*]}"
 echo "idle:           p50 $(p 50% <<<"$idle")  p99 $idle_p99  $(awk '/Requests\/sec/ {print $2}' <<<"$idle") req/s"
 echo "during storm:   p50 $(p 50% <<<"$busy")  p99 $busy_p99  $(awk '/Requests\/sec/ {print $2}' <<<"$busy") req/s"
