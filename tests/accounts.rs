@@ -585,3 +585,41 @@ async fn https_sites_get_secure_host_cookies_and_short_secrets_refuse_to_start()
         .expect("refuses to start");
     assert!(error.to_string().contains("at least 32 bytes"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn weaker_stored_hashes_are_upgraded_at_the_next_log_in() {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    use lectern::db::{users, Db};
+
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let (_, user) = app.sign_up("old@example.com").await;
+    let db = Db::connect(&app.settings).await.unwrap();
+    let weak = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(4096, 1, 1, None).unwrap(),
+    )
+    .hash_password(
+        TEST_PASSWORD.as_bytes(),
+        &SaltString::generate(&mut rand::rngs::OsRng),
+    )
+    .unwrap()
+    .to_string();
+    let id = user["id"].as_str().unwrap();
+    let mut tx = db.begin_write().await.unwrap();
+    users::set_password_hash(&mut tx, id, &weak).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let login = app
+        .post("/api/v1/auth/login")
+        .json(&json!({"email": "old@example.com", "password": TEST_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200, "the weak hash still verifies");
+    let stored = users::password_hash(&db, id).await.unwrap().unwrap();
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "upgraded: {stored}"
+    );
+}
