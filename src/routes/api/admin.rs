@@ -226,11 +226,15 @@ pub async fn put_course(
     state: web::Data<AppState>,
     _admin: Admin,
     slug: web::Path<String>,
-    body: web::Json<CourseBody>,
-) -> Result<HttpResponse, ApiError> {
-    admin::put_course(&state, &slug, &body.title, &body.summary).await?;
-    let catalog = state.catalog().await?;
-    Ok(HttpResponse::Ok().json(course_json(&catalog, &slug)?))
+    body: Result<web::Json<CourseBody>, actix_web::Error>,
+) -> Result<HttpResponse, actix_web::Error> {
+    // The body is read after the role check, so a learner learns nothing from a bad body.
+    let body = body?;
+    admin::put_course(&state, &slug, &body.title, &body.summary)
+        .await
+        .map_err(ApiError)?;
+    let catalog = state.catalog().await.map_err(ApiError)?;
+    Ok(HttpResponse::Ok().json(course_json(&catalog, &slug).map_err(ApiError)?))
 }
 
 #[derive(Deserialize)]
@@ -260,8 +264,11 @@ pub async fn set_plan(
     state: web::Data<AppState>,
     admin: Admin,
     id: web::Path<String>,
-    body: web::Json<PlanBody>,
-) -> Result<HttpResponse, ApiError> {
-    let user = admin::set_plan(&state.db, &admin.0.user.email, &id, &body.plan).await?;
+    body: Result<web::Json<PlanBody>, actix_web::Error>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let body = body?;
+    let user = admin::set_plan(&state.db, &admin.0.user.email, &id, &body.plan)
+        .await
+        .map_err(ApiError)?;
     Ok(HttpResponse::Ok().json(user))
 }
