@@ -981,3 +981,267 @@ async fn a_lesson_published_on_one_instance_is_served_by_another() {
     );
     assert_eq!(second.get_json(path).await.0, 404);
 }
+
+mod pages {
+    use super::*;
+
+    on_both_backends!(admin_pages_are_for_admins_and_work_without_javascript);
+
+    /// A same-origin form post with the session cookie.
+    fn form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::RequestBuilder {
+        app.post(path).form(fields)
+    }
+
+    /// The CSRF token a page's forms carry.
+    fn csrf_of(page: &str) -> String {
+        let at = page
+            .find("name=\"csrf_token\" value=\"")
+            .expect("a form with a CSRF token");
+        let rest = &page[at + "name=\"csrf_token\" value=\"".len()..];
+        rest[..rest.find('"').unwrap()].to_owned()
+    }
+
+    async fn admin_pages_are_for_admins_and_work_without_javascript(backend: Backend) {
+        let Some(app) = spawn(backend).await else {
+            return;
+        };
+        let token = admin_token(&app).await;
+        let (learner, learner_user) = app.sign_up("learner@example.com").await;
+        for page in [
+            "/admin",
+            "/admin/users",
+            "/admin/lessons/new",
+            "/admin/lessons/transformer-revolution",
+        ] {
+            let status = call(&app, Method::GET, page, None)
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status, 401, "{page}");
+            let status = call(&app, Method::GET, page, Some(&learner))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status, 403, "{page}");
+            let response = call(&app, Method::GET, page, Some(&token))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{page}");
+            let html = response.text().await.unwrap();
+            assert!(
+                html.contains("href=\"/admin\""),
+                "{page}: the header links the admin"
+            );
+        }
+
+        // Sign in with the cookie, as a browser would.
+        let login = app
+            .post("/login")
+            .form(&[
+                ("email", ADMIN_EMAIL),
+                ("password", TEST_PASSWORD),
+                ("next", "/admin"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), 303);
+        let (status, index) = app.get_text("/admin").await;
+        assert_eq!(status, 200);
+        assert!(index.contains("The Transformer Revolution &amp; How LLMs Work"));
+        assert!(index.contains("href=\"/admin/lessons/new\""));
+        assert!(index.contains("href=\"/admin/users\""));
+        let csrf = csrf_of(&index);
+
+        // Preview through a form post shows the HTML and token count without saving.
+        let source = lesson_source("form-lesson", "Form lesson", "Hello **from a form**.");
+        let response = form(
+            &app,
+            "/admin/lessons/new",
+            &[
+                ("csrf_token", &csrf),
+                ("source", &source),
+                ("action", "preview"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(response.status(), 200);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("<strong>from a form</strong>"), "{page}");
+        assert!(page.contains("id=\"preview-tokens\">"));
+        assert!(page.contains("/static/js/admin.js"));
+        assert_eq!(
+            call(
+                &app,
+                Method::GET,
+                "/api/v1/lessons/form-lesson",
+                Some(&token)
+            )
+            .send()
+            .await
+            .unwrap()
+            .status(),
+            404
+        );
+
+        // A broken source is shown with its line, and nothing is saved.
+        let broken = source.replace("access = \"free\"", "access = \"gold\"");
+        let response = form(
+            &app,
+            "/admin/lessons/new",
+            &[
+                ("csrf_token", &csrf),
+                ("source", &broken),
+                ("action", "save"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(response.status(), 400);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("line 7"), "{page}");
+        assert!(
+            page.contains("access = &quot;gold&quot;"),
+            "the source is kept in the textarea"
+        );
+
+        // A form without the CSRF token is refused.
+        let response = form(
+            &app,
+            "/admin/lessons/new",
+            &[
+                ("csrf_token", "bad"),
+                ("source", &source),
+                ("action", "save"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(response.status(), 403);
+
+        // Save, publish, edit, view and restore an older revision, unpublish, delete.
+        let response = form(
+            &app,
+            "/admin/lessons/new",
+            &[
+                ("csrf_token", &csrf),
+                ("source", &source),
+                ("action", "save"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(response.status(), 303);
+        assert_eq!(response.headers()["location"], "/admin/lessons/form-lesson");
+        let (status, editor) = app.get_text("/admin/lessons/form-lesson").await;
+        assert_eq!(status, 200);
+        assert!(editor.contains("Draft") && editor.contains("Revision 1</a> by admin@example.com"));
+        let response = form(
+            &app,
+            "/admin/lessons/form-lesson/publish",
+            &[("csrf_token", &csrf)],
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(response.status(), 303);
+        assert_eq!(app.get("/lessons/form-lesson").await.status(), 200);
+
+        let edited = source.replace("Hello", "Goodbye");
+        let response = form(
+            &app,
+            "/admin/lessons/form-lesson",
+            &[
+                ("csrf_token", &csrf),
+                ("source", &edited),
+                ("action", "save"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(response.status(), 303);
+        let (_, page) = app.get_text("/lessons/form-lesson").await;
+        assert!(page.contains("Goodbye"));
+        let (status, old) = app.get_text("/admin/lessons/form-lesson?revision=1").await;
+        assert_eq!(status, 200);
+        assert!(
+            old.contains("You are viewing revision 1") && old.contains("Hello **from a form**")
+        );
+        let response = form(
+            &app,
+            "/admin/lessons/form-lesson/revisions/1/restore",
+            &[("csrf_token", &csrf)],
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(response.status(), 303);
+        let (_, page) = app.get_text("/lessons/form-lesson").await;
+        assert!(page.contains("Hello <strong>from a form</strong>"));
+        let (_, editor) = app.get_text("/admin/lessons/form-lesson").await;
+        assert!(editor.contains("Revision 3</a> by admin@example.com"));
+
+        let response = form(
+            &app,
+            "/admin/lessons/form-lesson/unpublish",
+            &[("csrf_token", &csrf)],
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(response.status(), 303);
+        let reader = call(&app, Method::GET, "/lessons/form-lesson", None)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reader.status(), 404, "readers no longer see it");
+        assert_eq!(
+            app.get("/lessons/form-lesson").await.status(),
+            200,
+            "admins see drafts"
+        );
+        let response = form(
+            &app,
+            "/admin/lessons/form-lesson/delete",
+            &[("csrf_token", &csrf)],
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(response.status(), 303);
+        assert_eq!(app.get("/admin/lessons/form-lesson").await.status(), 404);
+
+        // Users: find by email, see the role, change the plan.
+        let (status, users) = app.get_text("/admin/users?q=learner").await;
+        assert_eq!(status, 200);
+        assert!(users.contains("learner@example.com") && users.contains("learner</td>"));
+        assert!(!users.contains(ADMIN_EMAIL));
+        let id = learner_user["id"].as_str().unwrap();
+        let response = form(
+            &app,
+            &format!("/admin/users/{id}/plan"),
+            &[("csrf_token", &csrf), ("plan", "plus"), ("q", "learner")],
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(response.status(), 303);
+        assert_eq!(response.headers()["location"], "/admin/users?q=learner");
+        let (_, me) = answer(call(&app, Method::GET, "/api/v1/me", Some(&learner))).await;
+        assert_eq!(me["plan"], "plus");
+
+        // The editor's script is served.
+        let response = app.get("/static/js/admin.js").await;
+        assert_eq!(response.status(), 200);
+        assert!(response.text().await.unwrap().contains("data-preview"));
+    }
+}
