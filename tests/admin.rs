@@ -14,6 +14,7 @@ on_both_backends!(
     xss_vectors_never_reach_a_reader,
     courses_users_and_plans,
     older_revisions_can_be_restored,
+    content_files_and_admin_edits_live_together,
 );
 
 const ADMIN_EMAIL: &str = "admin@example.com";
@@ -886,6 +887,109 @@ async fn older_revisions_can_be_restored(backend: Backend) {
             json!(ADMIN_EMAIL),
             json!("content import")
         ]
+    );
+}
+
+/// The README's rule: an unchanged file never overwrites a newer admin revision, a changed
+/// file becomes a new revision, and a file never takes over a lesson written in the admin.
+async fn content_files_and_admin_edits_live_together(backend: Backend) {
+    let content = tempfile::tempdir().unwrap();
+    let course = content.path().join("ai-foundations");
+    std::fs::create_dir_all(&course).unwrap();
+    std::fs::write(
+        course.join("course.toml"),
+        "title = \"AI Foundations\"\nsummary = \"Demo.\"\n",
+    )
+    .unwrap();
+    let file_source = lesson_source("from-file", "From the file", "File words.");
+    std::fs::write(course.join("from-file.md"), &file_source).unwrap();
+    let Some(app) = common::spawn_with(backend, content.path()).await else {
+        return;
+    };
+    let token = admin_token(&app).await;
+    let import = || async {
+        let db = lectern::db::Db::connect(&app.settings).await.unwrap();
+        let report = lectern::content::import::import_dir(&db, content.path())
+            .await
+            .unwrap();
+        db.close().await;
+        report
+    };
+
+    // An admin edit of a file-backed lesson survives a re-import of the unchanged file.
+    let edited = lesson_source("from-file", "From the file", "Admin words.");
+    let (status, _) = answer(markdown(
+        call(
+            &app,
+            Method::PUT,
+            "/api/v1/admin/lessons/from-file",
+            Some(&token),
+        ),
+        &edited,
+    ))
+    .await;
+    assert_eq!(status, 200);
+    let report = import().await;
+    assert!(
+        report.created.is_empty() && report.updated.is_empty(),
+        "{report}"
+    );
+    let (_, current) = answer(call(
+        &app,
+        Method::GET,
+        "/api/v1/admin/lessons/from-file",
+        Some(&token),
+    ))
+    .await;
+    assert_eq!(
+        (current["revision"].as_i64(), current["source"].as_str()),
+        (Some(2), Some(edited.as_str()))
+    );
+
+    // A changed file becomes a new revision.
+    let changed = lesson_source("from-file", "From the file", "New file words.");
+    std::fs::write(course.join("from-file.md"), &changed).unwrap();
+    let report = import().await;
+    assert_eq!(report.updated, ["from-file"], "{report}");
+    let (_, current) = answer(call(
+        &app,
+        Method::GET,
+        "/api/v1/admin/lessons/from-file",
+        Some(&token),
+    ))
+    .await;
+    assert_eq!(current["revision"], 3);
+    assert_eq!(current["source"], changed.as_str());
+
+    // A lesson written in the admin has no file, and a file with its slug is refused.
+    let admin_source = lesson_source("admin-only", "Admin only", "Admin text.");
+    assert_eq!(create(&app, &token, &admin_source).await.0, 201);
+    let (_, current) = answer(call(
+        &app,
+        Method::GET,
+        "/api/v1/admin/lessons/admin-only",
+        Some(&token),
+    ))
+    .await;
+    assert!(current["source_path"].is_null());
+    std::fs::write(
+        course.join("admin-only.md"),
+        lesson_source("admin-only", "Usurper", "File text."),
+    )
+    .unwrap();
+    let report = import().await;
+    assert_eq!(report.errors.len(), 1, "{report}");
+    assert!(report.errors[0].contains("admin-only.md"), "{report}");
+    let (_, current) = answer(call(
+        &app,
+        Method::GET,
+        "/api/v1/admin/lessons/admin-only",
+        Some(&token),
+    ))
+    .await;
+    assert_eq!(
+        (current["revision"].as_i64(), current["source"].as_str()),
+        (Some(1), Some(admin_source.as_str()))
     );
 }
 
