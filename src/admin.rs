@@ -61,6 +61,9 @@ fn line_of_key(text: &str, key: &str) -> Option<usize> {
 
 /// Parse and check a source; `slug` is the lesson being edited, if any.
 fn parse(text: &str, slug: Option<&str>) -> Result<source::LessonSource, AppError> {
+    if text.len() > MAX_SOURCE_BYTES {
+        return Err(AppError::PayloadTooLarge);
+    }
     let lesson = source::parse(text, slug).map_err(|e| source_error(&e))?;
     if let Some(slug) = slug {
         if lesson.slug != slug {
