@@ -1324,6 +1324,39 @@ mod pages {
         assert_eq!(response.status(), 303);
         assert_eq!(app.get("/admin/lessons/form-lesson").await.status(), 404);
 
+        // Courses: a form creates one; a bad slug is shown beside its field.
+        let response = form(
+            &app,
+            "/admin/courses",
+            &[
+                ("csrf_token", &csrf),
+                ("slug", "Bad Slug"),
+                ("title", "T"),
+                ("summary", "S"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(response.status(), 400);
+        assert!(response.text().await.unwrap().contains("slug-error"));
+        let response = form(
+            &app,
+            "/admin/courses",
+            &[
+                ("csrf_token", &csrf),
+                ("slug", "new-course"),
+                ("title", "New course"),
+                ("summary", "Fresh."),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(response.status(), 303);
+        let (_, index) = app.get_text("/admin").await;
+        assert!(index.contains("<strong>New course</strong> <code>new-course</code>"));
+
         // Users: find by email, see the role, change the plan.
         let (status, users) = app.get_text("/admin/users?q=learner").await;
         assert_eq!(status, 200);

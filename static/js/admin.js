@@ -4,6 +4,13 @@
 // editor's Preview and Save buttons post the form and the server draws the same things.
 (function () {
   "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll(".admin-delete"), function (del) {
+    del.addEventListener("submit", function (event) {
+      if (!window.confirm("Delete this lesson and all its revisions? Learners' progress is kept.")) {
+        event.preventDefault();
+      }
+    });
+  });
   var form = document.querySelector(".admin-editor");
   if (!form || !window.fetch) return;
   var source = document.getElementById("lesson-source");

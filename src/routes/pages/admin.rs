@@ -49,6 +49,14 @@ pub struct EditorForm {
 }
 
 #[derive(Deserialize)]
+pub struct CourseForm {
+    csrf_token: String,
+    slug: String,
+    title: String,
+    summary: String,
+}
+
+#[derive(Deserialize)]
 pub struct RevisionQuery {
     revision: Option<i64>,
 }
@@ -95,9 +103,51 @@ fn see_other(location: &str) -> HttpResponse {
 
 /// `GET /admin`
 pub async fn index(state: web::Data<AppState>, admin: Admin) -> Result<HttpResponse, PageError> {
-    let mut context = context(&state, &admin);
-    context.insert("lessons", &list(&state).await?);
-    page(&state, "admin/index.html", context, StatusCode::OK)
+    index_page(&state, &admin, None).await
+}
+
+async fn index_page(
+    state: &AppState,
+    admin: &Admin,
+    error: Option<(AppError, &CourseForm)>,
+) -> Result<HttpResponse, PageError> {
+    let mut context = context(state, admin);
+    context.insert("lessons", &list(state).await?);
+    let courses: Vec<_> = crate::db::lessons::courses(&state.db)
+        .await?
+        .into_iter()
+        .map(|c| json!({"slug": c.slug, "title": c.title, "summary": c.summary}))
+        .collect();
+    context.insert("courses", &courses);
+    let (status, message, fields, values) = match &error {
+        Some((AppError::InvalidInput { message, fields }, form)) => (
+            StatusCode::BAD_REQUEST,
+            Some(message.clone()),
+            fields.clone(),
+            json!({"slug": form.slug, "title": form.title, "summary": form.summary}),
+        ),
+        _ => (StatusCode::OK, None, BTreeMap::new(), json!({})),
+    };
+    context.insert("message", &message);
+    context.insert("errors", &fields);
+    context.insert("values", &values);
+    page(state, "admin/index.html", context, status)
+}
+
+/// `POST /admin/courses`: create or change a course.
+pub async fn put_course(
+    state: web::Data<AppState>,
+    admin: Admin,
+    form: web::Form<CourseForm>,
+) -> Result<HttpResponse, PageError> {
+    admin.0.check_form_token(&state, &form.csrf_token)?;
+    match admin::put_course(&state, form.slug.trim(), &form.title, &form.summary).await {
+        Ok(()) => Ok(see_other("/admin#courses")),
+        Err(error @ AppError::InvalidInput { .. }) => {
+            index_page(&state, &admin, Some((error, &form))).await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// What the editor shows besides the source.

@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/account/export", web::get().to(account::export))
         .route("/account/delete", web::post().to(account::delete))
         .route("/admin", web::get().to(admin::index))
+        .route("/admin/courses", web::post().to(admin::put_course))
         .route("/admin/users", web::get().to(admin::users))
         .route("/admin/users/{id}/plan", web::post().to(admin::set_plan))
         .route("/admin/lessons/new", web::get().to(admin::new_lesson))
