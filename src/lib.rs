@@ -1,6 +1,7 @@
 //! Lectern: a learning platform in one binary.
 
 pub mod accounts;
+pub mod admin;
 pub mod auth;
 pub mod catalog;
 pub mod cli;

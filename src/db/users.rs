@@ -44,9 +44,9 @@ pub struct Credentials {
     pub locked_until: Option<String>,
 }
 
-const USER_COLUMNS: &str = "u.id, u.email, u.name, u.plan, u.role, u.created_at";
+pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.plan, u.role, u.created_at";
 
-fn user_from(row: &Row) -> Result<User, sqlx::Error> {
+pub(crate) fn user_from(row: &Row) -> Result<User, sqlx::Error> {
     let plan: String = row.try_get("plan")?;
     let role: String = row.try_get("role")?;
     Ok(User {

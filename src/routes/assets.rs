@@ -14,7 +14,7 @@ struct Asset {
     body: &'static [u8],
 }
 
-const ASSETS: [Asset; 2] = [
+const ASSETS: [Asset; 3] = [
     Asset {
         path: "css/site.css",
         content_type: "text/css; charset=utf-8",
@@ -24,6 +24,11 @@ const ASSETS: [Asset; 2] = [
         path: "js/tokens.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../../static/js/tokens.js"),
+    },
+    Asset {
+        path: "js/admin.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../static/js/admin.js"),
     },
 ];
 

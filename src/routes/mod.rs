@@ -48,7 +48,7 @@ fn path_error(error: PathError, req: &HttpRequest) -> actix_web::Error {
     AppError::invalid(format!("Invalid path: {error}")).for_request(req)
 }
 
-fn form_error(error: UrlencodedError, req: &HttpRequest) -> actix_web::Error {
+pub(crate) fn form_error(error: UrlencodedError, req: &HttpRequest) -> actix_web::Error {
     let error = match error {
         UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge,
         UrlencodedError::ContentType => AppError::UnsupportedMediaType,

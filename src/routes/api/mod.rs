@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`.
 
+pub(crate) mod admin;
 mod auth;
 mod lessons;
 mod tokenizer;
@@ -19,6 +20,35 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/courses", web::get().to(lessons::courses))
             .route("/lessons", web::get().to(lessons::lessons))
             .route("/lessons/{slug}", web::get().to(lessons::lesson))
+            .route("/admin/lessons", web::get().to(admin::lessons))
+            .route("/admin/lessons", web::post().to(admin::create))
+            .route("/admin/lessons/{slug}", web::get().to(admin::show))
+            .route("/admin/lessons/{slug}", web::put().to(admin::update))
+            .route("/admin/lessons/{slug}", web::delete().to(admin::delete))
+            .route(
+                "/admin/lessons/{slug}/revisions",
+                web::get().to(admin::revisions),
+            )
+            .route(
+                "/admin/lessons/{slug}/revisions/{revision}",
+                web::get().to(admin::revision),
+            )
+            .route(
+                "/admin/lessons/{slug}/revisions/{revision}/restore",
+                web::post().to(admin::restore),
+            )
+            .route(
+                "/admin/lessons/{slug}/publish",
+                web::post().to(admin::publish),
+            )
+            .route(
+                "/admin/lessons/{slug}/unpublish",
+                web::post().to(admin::unpublish),
+            )
+            .route("/admin/preview", web::post().to(admin::preview))
+            .route("/admin/courses/{slug}", web::put().to(admin::put_course))
+            .route("/admin/users", web::get().to(admin::users))
+            .route("/admin/users/{id}/plan", web::put().to(admin::set_plan))
             .route("/tokenizer/encodings", web::get().to(tokenizer::encodings))
             .service(
                 web::resource("/tokenize")

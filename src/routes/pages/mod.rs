@@ -1,6 +1,7 @@
 //! HTML pages.
 
 mod account;
+mod admin;
 mod auth;
 mod catalog;
 mod lesson;
@@ -27,8 +28,48 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/account/export", web::get().to(account::export))
         .route("/account/delete", web::post().to(account::delete))
+        .route("/admin", web::get().to(admin::index))
+        .route("/admin/courses", web::post().to(admin::put_course))
+        .route("/admin/users", web::get().to(admin::users))
+        .route("/admin/users/{id}/plan", web::post().to(admin::set_plan))
+        .route("/admin/lessons/new", web::get().to(admin::new_lesson))
+        .service(
+            web::resource("/admin/lessons/new")
+                .app_data(editor_form_config())
+                .route(web::post().to(admin::create)),
+        )
+        .route("/admin/lessons/{slug}", web::get().to(admin::edit))
+        .service(
+            web::resource("/admin/lessons/{slug}")
+                .app_data(editor_form_config())
+                .route(web::post().to(admin::update)),
+        )
+        .route(
+            "/admin/lessons/{slug}/publish",
+            web::post().to(admin::publish),
+        )
+        .route(
+            "/admin/lessons/{slug}/unpublish",
+            web::post().to(admin::unpublish),
+        )
+        .route(
+            "/admin/lessons/{slug}/delete",
+            web::post().to(admin::delete),
+        )
+        .route(
+            "/admin/lessons/{slug}/revisions/{revision}/restore",
+            web::post().to(admin::restore),
+        )
         .route("/healthz", web::get().to(system::healthz))
         .route("/metrics", web::get().to(system::metrics));
+}
+
+/// The editor's form carries a whole lesson source: up to the API's limit, plus room for
+/// form encoding.
+fn editor_form_config() -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(3 * crate::admin::MAX_SOURCE_BYTES)
+        .error_handler(super::form_error)
 }
 
 fn html(body: impl actix_web::body::MessageBody + 'static) -> HttpResponse {

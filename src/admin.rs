@@ -1,0 +1,307 @@
+//! The admin's changes to lessons, courses and plans. No HTTP here: the JSON API and the
+//! admin pages both call these.
+//!
+//! Every change runs in one transaction that also bumps the catalog generation, then this
+//! instance reloads its catalog (other instances on PostgreSQL notice the new generation on
+//! their next request). Every change is recorded with its author, the admin's email.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::content::{self, source, RENDER_VERSION};
+use crate::db::lessons::{self, CourseRow, NewRevision};
+use crate::db::users::User;
+use crate::db::{admin as db_admin, Db};
+use crate::error::AppError;
+use crate::plans::Plan;
+use crate::state::AppState;
+
+/// The largest lesson source accepted, in bytes.
+pub const MAX_SOURCE_BYTES: usize = 1024 * 1024;
+
+/// What a lesson change answers: `{slug, status, revision}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Saved {
+    pub slug: String,
+    pub status: String,
+    pub revision: i64,
+}
+
+/// A lesson source's problem as the contract's 400: the field at fault (or `source`) and
+/// a message naming the line.
+pub fn source_error(error: &source::SourceError) -> AppError {
+    let message = error.to_string();
+    let field = error.field.clone().unwrap_or_else(|| "source".to_owned());
+    AppError::InvalidInput {
+        fields: BTreeMap::from([(field, message.clone())]),
+        message,
+    }
+}
+
+fn unknown_course(course: &str, text: &str) -> AppError {
+    let line = line_of_key(text, "course");
+    let message = match line {
+        Some(line) => format!("line {line}: there is no course {course:?}"),
+        None => format!("there is no course {course:?}"),
+    };
+    AppError::invalid_field("course", message)
+}
+
+/// The 1-based line where a top-level front-matter key is set.
+fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            line.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
+/// Parse and check a source; `slug` is the lesson being edited, if any.
+fn parse(text: &str, slug: Option<&str>) -> Result<source::LessonSource, AppError> {
+    if text.len() > MAX_SOURCE_BYTES {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let lesson = source::parse(text, slug).map_err(|e| source_error(&e))?;
+    if let Some(slug) = slug {
+        if lesson.slug != slug {
+            let line = line_of_key(text, "slug");
+            let message = match line {
+                Some(line) => {
+                    format!("line {line}: the slug of a lesson cannot change (it is {slug:?})")
+                }
+                None => format!("the slug of a lesson cannot change (it is {slug:?})"),
+            };
+            return Err(AppError::invalid_field("slug", message));
+        }
+    }
+    Ok(lesson)
+}
+
+/// A rendered preview: `{html, token_count}` and what the editor shows beside it.
+pub async fn preview(
+    state: &AppState,
+    text: &str,
+    slug: Option<&str>,
+) -> Result<serde_json::Value, AppError> {
+    let lesson = parse(text, slug)?;
+    if !lessons::courses(&state.db)
+        .await?
+        .iter()
+        .any(|c| c.slug == lesson.course)
+    {
+        return Err(unknown_course(&lesson.course, text));
+    }
+    let rendered = content::render(&lesson);
+    Ok(serde_json::json!({
+        "html": rendered.html,
+        "token_count": rendered.token_count,
+        "slug": lesson.slug,
+        "title": rendered.title,
+        "access": rendered.access,
+        "reading_minutes": rendered.reading_minutes,
+    }))
+}
+
+async fn finish(state: &AppState, mut tx: lessons::Tx) -> Result<(), AppError> {
+    lessons::bump_generation(&mut tx).await?;
+    tx.commit().await?;
+    state
+        .catalog
+        .reload(&state.db)
+        .await
+        .map_err(AppError::Internal)?;
+    Ok(())
+}
+
+fn slug_taken(slug: &str) -> AppError {
+    AppError::Conflict {
+        code: "slug_taken",
+        message: format!("A lesson with the slug {slug:?} already exists."),
+        missing: None,
+    }
+}
+
+/// Create a draft lesson written in the admin (no content file).
+pub async fn create_lesson(state: &AppState, author: &str, text: &str) -> Result<Saved, AppError> {
+    let lesson = parse(text, None)?;
+    let rendered = serde_json::to_string(&content::render(&lesson)).map_err(AppError::internal)?;
+    let mut tx = state.db.begin_write().await?;
+    if lessons::find_course(&mut tx, &lesson.course)
+        .await?
+        .is_none()
+    {
+        return Err(unknown_course(&lesson.course, text));
+    }
+    if lessons::lesson_head(&mut tx, &lesson.slug).await?.is_some() {
+        return Err(slug_taken(&lesson.slug));
+    }
+    let revision = NewRevision {
+        slug: &lesson.slug,
+        course: &lesson.course,
+        position: lesson.position,
+        source: text,
+        rendered: &rendered,
+        render_version: RENDER_VERSION,
+        author,
+    };
+    match lessons::insert_lesson(&mut tx, &revision, "draft", None).await {
+        Ok(()) => {}
+        Err(e) if crate::db::users::is_unique_violation(&e) => {
+            return Err(slug_taken(&lesson.slug))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    finish(state, tx).await?;
+    Ok(Saved {
+        slug: lesson.slug,
+        status: "draft".into(),
+        revision: 1,
+    })
+}
+
+/// A new revision of a lesson, live at once if the lesson is published.
+pub async fn update_lesson(
+    state: &AppState,
+    author: &str,
+    slug: &str,
+    text: &str,
+) -> Result<Saved, AppError> {
+    let lesson = parse(text, Some(slug))?;
+    let rendered = serde_json::to_string(&content::render(&lesson)).map_err(AppError::internal)?;
+    let mut tx = state.db.begin_write().await?;
+    if lessons::lesson_head(&mut tx, slug).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    if lessons::find_course(&mut tx, &lesson.course)
+        .await?
+        .is_none()
+    {
+        return Err(unknown_course(&lesson.course, text));
+    }
+    let revision = NewRevision {
+        slug,
+        course: &lesson.course,
+        position: lesson.position,
+        source: text,
+        rendered: &rendered,
+        render_version: RENDER_VERSION,
+        author,
+    };
+    let number = lessons::add_revision(&mut tx, &revision, false).await?;
+    finish(state, tx).await?;
+    let status = db_admin::lesson_row(&state.db, slug)
+        .await?
+        .map_or_else(|| "draft".to_owned(), |row| row.status);
+    Ok(Saved {
+        slug: slug.to_owned(),
+        status,
+        revision: number,
+    })
+}
+
+/// Make an older revision current again, as a new revision.
+pub async fn restore_revision(
+    state: &AppState,
+    author: &str,
+    slug: &str,
+    revision: i64,
+) -> Result<Saved, AppError> {
+    let old = db_admin::revision(&state.db, slug, revision)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    update_lesson(state, author, slug, &old.source).await
+}
+
+/// Publish (`true`) or unpublish a lesson.
+pub async fn set_published(
+    state: &AppState,
+    slug: &str,
+    published: bool,
+) -> Result<&'static str, AppError> {
+    let status = if published { "published" } else { "draft" };
+    let mut tx = state.db.begin_write().await?;
+    if !db_admin::set_status(&mut tx, slug, status).await? {
+        return Err(AppError::NotFound);
+    }
+    finish(state, tx).await?;
+    Ok(status)
+}
+
+/// Delete a lesson and its revisions; learners' progress and certificates stay.
+pub async fn delete_lesson(state: &AppState, slug: &str) -> Result<(), AppError> {
+    let mut tx = state.db.begin_write().await?;
+    if !db_admin::delete_lesson(&mut tx, slug).await? {
+        return Err(AppError::NotFound);
+    }
+    finish(state, tx).await
+}
+
+/// Create or change a course.
+pub async fn put_course(
+    state: &AppState,
+    slug: &str,
+    title: &str,
+    summary: &str,
+) -> Result<(), AppError> {
+    let mut fields = BTreeMap::new();
+    if !source::valid_slug(slug) {
+        fields.insert(
+            "slug".to_owned(),
+            "A course slug is 1 to 80 characters of a-z, 0-9 and -.".to_owned(),
+        );
+    }
+    let (title, summary) = (title.trim(), summary.trim());
+    if title.is_empty() || title.chars().count() > 200 {
+        fields.insert(
+            "title".to_owned(),
+            "A title is 1 to 200 characters.".to_owned(),
+        );
+    }
+    if summary.is_empty() || summary.chars().count() > 1000 {
+        fields.insert(
+            "summary".to_owned(),
+            "A summary is 1 to 1000 characters.".to_owned(),
+        );
+    }
+    if !fields.is_empty() {
+        return Err(AppError::InvalidInput {
+            message: "Some fields need another look.".into(),
+            fields,
+        });
+    }
+    let mut tx = state.db.begin_write().await?;
+    let position = match lessons::find_course(&mut tx, slug).await? {
+        Some(course) => course.position,
+        None => db_admin::next_course_position(&mut tx).await?,
+    };
+    let row = CourseRow {
+        slug: slug.to_owned(),
+        title: title.to_owned(),
+        summary: summary.to_owned(),
+        position,
+    };
+    lessons::upsert_course(&mut tx, &row).await?;
+    finish(state, tx).await
+}
+
+/// Change a user's plan, recording who did it.
+pub async fn set_plan(db: &Db, author: &str, user_id: &str, plan: &str) -> Result<User, AppError> {
+    let plan = Plan::parse(plan)
+        .ok_or_else(|| AppError::invalid_field("plan", "The plan must be free, plus or pro."))?;
+    let mut tx = db.begin_write().await?;
+    let user = db_admin::user_by_id(&mut tx, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if user.plan == plan {
+        return Ok(user);
+    }
+    let changed = crate::db::users::set_plan(&mut tx, user_id, plan)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db_admin::record_plan_change(&mut tx, user_id, user.plan, plan, author).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
