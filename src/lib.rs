@@ -9,6 +9,7 @@ pub mod content;
 pub mod db;
 pub mod error;
 pub mod lesson_view;
+pub mod media;
 pub mod plans;
 pub mod routes;
 pub mod startup;

@@ -4,7 +4,7 @@ use tera::{Context, Tera};
 
 use crate::error::AppError;
 
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 8] = [
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("catalog.html", include_str!("../templates/catalog.html")),
@@ -12,6 +12,7 @@ const TEMPLATES: [(&str, &str); 7] = [
     ("signup.html", include_str!("../templates/signup.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("account.html", include_str!("../templates/account.html")),
+    ("pricing.html", include_str!("../templates/pricing.html")),
 ];
 
 pub struct Templates {

@@ -6,6 +6,7 @@
 //! `BEGIN IMMEDIATE`, so no request ever meets "database is locked".
 
 pub mod lessons;
+pub mod media;
 pub mod users;
 
 use std::time::Duration;

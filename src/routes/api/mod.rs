@@ -1,7 +1,10 @@
 //! The JSON API under `/api/v1`.
 
 mod auth;
+mod billing;
 mod lessons;
+pub(crate) mod media;
+pub(crate) mod plans;
 mod tokenizer;
 
 use actix_web::web;
@@ -19,6 +22,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/courses", web::get().to(lessons::courses))
             .route("/lessons", web::get().to(lessons::lessons))
             .route("/lessons/{slug}", web::get().to(lessons::lesson))
+            .route(
+                "/lessons/{slug}/audio/preview",
+                web::get().to(media::preview),
+            )
+            .route("/lessons/{slug}/audio", web::get().to(media::stream))
+            .route(
+                "/lessons/{slug}/audio/download",
+                web::get().to(media::download),
+            )
+            .route("/plans", web::get().to(plans::list))
+            .route("/billing/webhook", web::post().to(billing::webhook))
             .route("/tokenizer/encodings", web::get().to(tokenizer::encodings))
             .service(
                 web::resource("/tokenize")

@@ -4,6 +4,7 @@ mod account;
 mod auth;
 mod catalog;
 mod lesson;
+mod pricing;
 mod system;
 
 use actix_web::{web, HttpResponse};
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/account/export", web::get().to(account::export))
         .route("/account/delete", web::post().to(account::delete))
+        .route("/pricing", web::get().to(pricing::show))
         .route("/healthz", web::get().to(system::healthz))
         .route("/metrics", web::get().to(system::metrics));
 }
