@@ -15,6 +15,7 @@ use sha2::Sha256;
 
 on_both_backends!(
     capabilities_follow_the_matrix_for_every_plan,
+    lesson_pdfs_hold_the_text_the_reader_may_read,
     ranges_etags_and_416,
     the_preview_is_at_most_thirty_seconds,
     media_survives_reimport_and_a_second_instance,
@@ -55,6 +56,7 @@ fn write_content(dir: &Path) {
     )
     .unwrap();
     std::fs::write(course.join("c.md"), lesson("silent", 3, "free", None)).unwrap();
+    std::fs::write(course.join("d.md"), lesson("pro-read", 4, "pro", None)).unwrap();
 }
 
 async fn spawn_demo(
@@ -123,7 +125,16 @@ async fn capabilities_follow_the_matrix_for_every_plan(backend: Backend) {
     };
     let readers = readers(&app).await;
     // (path, [anonymous, free, plus, pro])
-    let table: [(&str, [&str; 4]); 10] = [
+    let table: [(&str, [&str; 4]); 13] = [
+        (
+            "/api/v1/lessons/listen/pdf",
+            ["401", "403 plus", "200", "200"],
+        ),
+        (
+            "/api/v1/lessons/pro-read/pdf",
+            ["401", "403 plus", "200", "200"],
+        ),
+        ("/api/v1/lessons/nope/pdf", ["404", "404", "404", "404"]),
         (
             "/api/v1/lessons/listen/audio/preview",
             ["200", "200", "200", "200"],
@@ -394,7 +405,7 @@ async fn media_survives_reimport_and_a_second_instance(backend: Backend) {
     .unwrap();
     db.close().await;
     assert!(report.errors.is_empty(), "{report}");
-    assert_eq!(report.unchanged, 3);
+    assert_eq!(report.unchanged, 4);
     assert_eq!(files(), before);
 
     // On PostgreSQL, a second instance with its own data folder imports the same content
@@ -579,4 +590,117 @@ async fn webhook_is_404_without_a_secret(backend: Backend) {
         .unwrap();
     assert!(page.contains("plan-card plan-current\" aria-labelledby=\"plan-plus\""));
     assert_eq!(page.matches("Your current plan").count(), 1);
+}
+
+/// The text of a PDF: through `pdftotext` when it is installed, else the raw bytes (the
+/// content streams are uncompressed, so the text is there as string literals).
+fn pdf_text(pdf: &[u8]) -> String {
+    use std::io::Write as _;
+    let child = std::process::Command::new("pdftotext")
+        .args(["-layout", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    match child {
+        Ok(mut child) => {
+            child.stdin.take().unwrap().write_all(pdf).unwrap();
+            let output = child.wait_with_output().unwrap();
+            assert!(output.status.success(), "pdftotext reads the PDF");
+            String::from_utf8(output.stdout).unwrap()
+        }
+        Err(_) => {
+            eprintln!("pdftotext not installed: checking the raw PDF text instead");
+            String::from_utf8_lossy(pdf).into_owned()
+        }
+    }
+}
+
+async fn lesson_pdfs_hold_the_text_the_reader_may_read(backend: Backend) {
+    let Some((app, _content)) = spawn_demo(backend, None).await else {
+        return;
+    };
+    let readers = readers(&app).await;
+    let (plus, pro) = (readers[2].1.as_deref(), readers[3].1.as_deref());
+
+    let response = fetch(&app, "/api/v1/lessons/pro-read/pdf", plus, &[]).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"pro-read.pdf\""
+    );
+    assert_eq!(response.headers()["accept-ranges"], "bytes");
+    let teaser = pdf_text(&response.bytes().await.unwrap());
+    assert!(teaser.contains("Lesson pro-read"), "{teaser}");
+    assert!(teaser.contains("The open part of pro-read."), "{teaser}");
+    assert!(
+        !teaser.contains("The rest of pro-read."),
+        "gated text stays out: {teaser}"
+    );
+    assert!(teaser.contains("Page 1 of 1"), "{teaser}");
+
+    let whole = fetch(&app, "/api/v1/lessons/pro-read/pdf", pro, &[]).await;
+    let etag = whole.headers()["etag"].to_str().unwrap().to_owned();
+    let whole = pdf_text(&whole.bytes().await.unwrap());
+    assert!(whole.contains("The open part of pro-read."), "{whole}");
+    assert!(whole.contains("The rest of pro-read."), "{whole}");
+
+    // Cached per revision: asked again, the same bytes and ETag; ranges work.
+    let again = fetch(
+        &app,
+        "/api/v1/lessons/pro-read/pdf",
+        pro,
+        &[("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(again.status(), 304);
+    let part = fetch(
+        &app,
+        "/api/v1/lessons/pro-read/pdf",
+        pro,
+        &[("range", "bytes=0-7")],
+    )
+    .await;
+    assert_eq!(part.status(), 206);
+    assert_eq!(&part.bytes().await.unwrap()[..], b"%PDF-1.4");
+
+    // The bundled flagship lesson: several pages, objectives, body and takeaways.
+    let big = fetch(&app, "/api/v1/lessons/listen/pdf", pro, &[]).await;
+    assert_eq!(big.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_flagship_lesson_pdf_has_every_part_and_page_numbers() {
+    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    let (token, _) = app.sign_up("reader@example.com").await;
+    set_plan(&app, "reader@example.com", Plan::Plus).await;
+    let response = fetch(
+        &app,
+        "/api/v1/lessons/transformer-revolution/pdf",
+        Some(&token),
+        &[],
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let pdf = response.bytes().await.unwrap();
+    let text = pdf_text(&pdf);
+    if std::env::var_os("DUMP_PDF_TEXT").is_some() {
+        println!("{text}");
+    }
+    let squashed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "The Transformer Revolution & How LLMs Work",
+        "AI Foundations",
+        "Learning objectives",
+        "Explain how self-attention lets a model weigh every part of its context",
+        "From text to tokens",
+        "Key takeaways",
+        "Page 1 of",
+    ] {
+        assert!(squashed.contains(expected), "{expected:?} in the PDF text");
+    }
+    assert!(
+        !squashed.contains("Page 1 of 1 "),
+        "a long lesson spans several pages"
+    );
 }

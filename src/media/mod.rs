@@ -6,6 +6,7 @@
 //! several instances sharing a data folder, writes nothing new.
 
 pub mod mp3;
+pub mod pdf;
 pub mod range;
 
 use std::path::{Path, PathBuf};
@@ -62,9 +63,21 @@ pub fn store_audio(data_dir: &Path, mp3: &[u8]) -> anyhow::Result<AudioFile> {
     })
 }
 
+/// Bumped whenever PDF rendering changes, so cached PDFs are made again.
+pub const PDF_VERSION: u32 = 1;
+
+/// A lesson PDF's cache file: one per revision and variant (whole, or cut at the marker).
+pub fn pdf_cache_path(data_dir: &Path, slug: &str, revision: i64, whole: bool) -> PathBuf {
+    let variant = if whole { "full" } else { "teaser" };
+    data_dir
+        .join("cache")
+        .join("pdf")
+        .join(format!("{slug}-r{revision}-{variant}-v{PDF_VERSION}.pdf"))
+}
+
 /// Write `bytes` to `path` unless a file of that length is already there; through a
 /// temporary file and a rename, so a reader never meets half a file.
-fn write_once(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub fn write_once(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if std::fs::metadata(path).is_ok_and(|m| m.len() == bytes.len() as u64) {
         return Ok(());
     }

@@ -125,3 +125,83 @@ async fn audio(
         &disposition,
     ))
 }
+
+/// `GET /api/v1/lessons/{slug}/pdf`: Plus and Pro; a reader below the lesson's own plan
+/// gets the part before `<!-- more -->` only. Made once per revision and cached in the
+/// data folder.
+pub async fn pdf(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    viewer: Viewer,
+) -> Result<HttpResponse, ApiError> {
+    let catalog = state.catalog().await?;
+    let lesson = catalog
+        .lesson(&slug)
+        .filter(|l| l.is_published())
+        .ok_or(AppError::NotFound)?;
+    gate(&viewer, &[Capability::DownloadPdf])?;
+    let view = crate::lesson_view::LessonView::of(lesson, &viewer);
+    let whole = !view.locked;
+    let path = media::pdf_cache_path(
+        &state.settings.data_dir,
+        &lesson.slug,
+        lesson.revision,
+        whole,
+    );
+    let body = match tokio::fs::read(&path).await {
+        Ok(body) => body,
+        Err(_) => {
+            let r = &lesson.rendered;
+            let course = catalog
+                .course(&r.course)
+                .map_or(r.course.as_str(), |c| c.title.as_str());
+            let meta = format!(
+                "{course} \u{b7} Lesson {} \u{b7} {} min read \u{b7} Updated {} \u{b7} {} lesson",
+                r.position,
+                r.reading_minutes,
+                r.updated.format("%B %-d, %Y"),
+                r.access.name()
+            );
+            let note = (!whole).then(|| {
+                format!(
+                    "The rest of this lesson is for {} readers.",
+                    plans::required_plan(Capability::ReadLesson(r.access)).name()
+                )
+            });
+            let body = media::pdf::render(&media::pdf::PdfLesson {
+                title: &r.title,
+                meta: &meta,
+                objectives: view.objectives,
+                body_html: view.html,
+                takeaways: view.takeaways,
+                note: note.as_deref(),
+            });
+            let to_cache = body.clone();
+            let result = tokio::task::spawn_blocking(move || {
+                std::fs::create_dir_all(path.parent().expect("a cache folder"))?;
+                media::write_once(&path, &to_cache)
+            })
+            .await;
+            if let Err(error) = result.map_err(anyhow::Error::from).and_then(|r| r) {
+                tracing::warn!("could not cache the PDF of {}: {error:#}", lesson.slug);
+            }
+            body
+        }
+    };
+    let etag = format!(
+        "pdf-{}-r{}-{}-v{}",
+        lesson.slug,
+        lesson.revision,
+        if whole { "full" } else { "teaser" },
+        media::PDF_VERSION
+    );
+    let disposition = format!("attachment; filename=\"{}.pdf\"", lesson.slug);
+    Ok(media::respond(
+        &req,
+        body,
+        &etag,
+        "application/pdf",
+        &disposition,
+    ))
+}

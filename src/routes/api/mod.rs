@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/lessons/{slug}/audio/download",
                 web::get().to(media::download),
             )
+            .route("/lessons/{slug}/pdf", web::get().to(media::pdf))
             .route("/plans", web::get().to(plans::list))
             .route("/billing/webhook", web::post().to(billing::webhook))
             .route("/tokenizer/encodings", web::get().to(tokenizer::encodings))
