@@ -178,7 +178,7 @@ async fn capabilities_follow_the_matrix_for_every_plan(backend: Backend) {
     }
 
     // The lesson JSON's media flags, per reader: [available, stream, download, pdf].
-    let flags: [(&str, [[bool; 4]; 4]); 3] = [
+    let flags: [(&str, [[bool; 4]; 4]); 4] = [
         (
             "listen",
             [
@@ -199,6 +199,16 @@ async fn capabilities_follow_the_matrix_for_every_plan(backend: Backend) {
         ),
         (
             "silent",
+            [
+                [false, false, false, false],
+                [false, false, false, false],
+                [false, false, false, true],
+                [false, false, false, true],
+            ],
+        ),
+        (
+            // Locked for Plus, whose PDF holds the open part only.
+            "pro-read",
             [
                 [false, false, false, false],
                 [false, false, false, false],
@@ -310,6 +320,21 @@ async fn ranges_etags_and_416(backend: Backend) {
     let cached = fetch(&app, path, token, &[("if-none-match", &etag)]).await;
     assert_eq!(cached.status(), 304);
     assert_eq!(cached.headers()["etag"].to_str().unwrap(), etag);
+
+    // Media is never compressed, so ranges stay byte ranges of the file.
+    let gzip = fetch(
+        &app,
+        path,
+        token,
+        &[("range", "bytes=0-9"), ("accept-encoding", "gzip")],
+    )
+    .await;
+    assert_eq!(gzip.status(), 206);
+    assert!(gzip
+        .headers()
+        .get("content-encoding")
+        .is_none_or(|v| v == "identity"));
+    assert_eq!(gzip.bytes().await.unwrap(), body.slice(0..10));
 
     // A stale If-Range gets the whole, current file.
     let stale = fetch(
