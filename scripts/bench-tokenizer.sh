@@ -7,7 +7,8 @@
 #
 # Usage: scripts/bench-tokenizer.sh [--file FILE] [--url BASE_URL]
 #   --file FILE     measure on FILE instead of the generated 1 MB of prose
-#   --url BASE_URL  also time POST BASE_URL/api/v1/tokenize (see TODO below)
+#   --url BASE_URL  time POST BASE_URL/api/v1/tokenize on a running server
+#                   (default: start a release build of Lectern on a free port)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -72,23 +73,46 @@ awk '
         }
     }' "$work/tiktoken.txt" "$work/ours.txt"
 
-if [ -n "$url" ]; then
-    # TODO(lead): HTTP hook. Wire once the server exposes POST /api/v1/tokenize
-    # taking {"text": ..., "count_only": true}; only the status code is checked.
-    echo "== HTTP POST $url/api/v1/tokenize (count_only, best of 5)"
-    python3 - "$file" "$url" <<'EOF'
+if [ -z "$url" ]; then
+    # Serve a release build of Lectern for the HTTP measurement.
+    cargo build --quiet --release --bin lectern
+    port=18083
+    LECTERN_BIND="127.0.0.1:$port" LECTERN_DATA_DIR="$work/data" LECTERN_LOG=warn \
+        LECTERN_TOKENIZE_RATE_LIMIT=1000000 target/release/lectern serve >"$work/server.log" 2>&1 &
+    server=$!
+    trap 'kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+    for _ in $(seq 1 100); do
+        curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break
+        sleep 0.1
+    done
+    url="http://127.0.0.1:$port"
+fi
+
+echo "== HTTP POST $url/api/v1/tokenize (count_only, o200k_base, best of 5, wall clock)"
+python3 - "$file" "$url" "$work/tiktoken.txt" <<'EOF'
 import json, sys, time, urllib.request
 text = open(sys.argv[1], encoding="utf-8").read()
+size = len(text.encode("utf-8"))
 body = json.dumps({"text": text, "count_only": True}).encode("utf-8")
 best = float("inf")
+count = None
 for _ in range(5):
     req = urllib.request.Request(sys.argv[2].rstrip("/") + "/api/v1/tokenize", data=body,
                                  headers={"Content-Type": "application/json"})
     start = time.perf_counter()
     with urllib.request.urlopen(req, timeout=60) as resp:
-        resp.read()
+        answer = json.loads(resp.read())
         assert resp.status == 200, resp.status
     best = min(best, time.perf_counter() - start)
-print(f"HTTP {len(text.encode('utf-8')) / 1e6 / best:.1f} MB/s ({best * 1e3:.1f} ms per request)")
+    count = answer["count"]
+tiktoken = {}
+for line in open(sys.argv[3]):
+    parts = line.split()
+    if parts and parts[0] == "TIKTOKEN":
+        tiktoken[parts[1]] = (float(parts[5].rstrip(")")), int(parts[3]))
+wall, tokens = tiktoken["o200k_base"]
+rate = size / 1e6 / best
+print(f"HTTP {rate:.1f} MB/s ({best * 1e3:.1f} ms per request), count {count} "
+      f"({'same as' if count == tokens else 'DIFFERENT from'} tiktoken)")
+print(f"ratio HTTP/tiktoken (wall): {rate / wall:.1f}x (goal >= 1.5x)")
 EOF
-fi

@@ -15,6 +15,7 @@ use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::content::import;
 use crate::db::Db;
+use crate::page_cache::PageCache;
 use crate::routes;
 use crate::state::AppState;
 use crate::telemetry::{self, Metrics};
@@ -66,6 +67,7 @@ impl Application {
             db: db.clone(),
             catalog,
             templates: Templates::load()?,
+            pages: PageCache::default(),
             keys,
             passwords: Passwords::new(max_concurrent_hashes()),
             auth_limiter: ClientLimiter::new(

@@ -9,12 +9,14 @@ use crate::catalog::{Catalog, Snapshot};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::page_cache::PageCache;
 use crate::templates::Templates;
 
 pub struct AppState {
     pub db: Db,
     pub catalog: Catalog,
     pub templates: Templates,
+    pub pages: PageCache,
     pub settings: Settings,
     pub keys: TokenKeys,
     pub passwords: Passwords,

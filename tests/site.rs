@@ -61,7 +61,7 @@ async fn flagship_page_has_every_part_of_a_lesson(backend: Backend) {
     assert_eq!(status, 200);
     for part in [
         "The Transformer Revolution &amp; How LLMs Work",
-        "min read</span> · <span>Updated <time datetime=\"2026-04-28\">April 28, 2026</time>",
+        "min read</span> <span>Updated <time datetime=\"2026-04-28\">April 28, 2026</time>",
         "Listen to this lesson",
         "Watch this lesson",
         "Coming soon",
@@ -75,7 +75,7 @@ async fn flagship_page_has_every_part_of_a_lesson(backend: Backend) {
         "id=\"token-count\"",
         "💡</span> Key Concept",
         "📝</span> Note",
-        "<table>",
+        "<div class=\"table-scroll\"",
         "class=\"footnotes\"",
         "<pre><code class=\"language-",
     ] {
@@ -327,4 +327,32 @@ async fn health_metrics_and_security_headers(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(again.status(), 304);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_anonymous_page_is_never_served_to_a_signed_in_reader() {
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let path = format!("/lessons/{FLAGSHIP}");
+    let anonymous = reqwest::Client::new();
+    for _ in 0..2 {
+        let page = anonymous
+            .get(app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Sign up free to save your progress"));
+    }
+    app.sign_up("cache@example.com").await;
+    let (status, page) = app.get_text(&path).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Log out"),
+        "the signed-in reader gets their own page"
+    );
+    assert!(!page.contains("Sign up free to save your progress"));
+    let (_, catalog) = app.get_text("/").await;
+    assert!(catalog.contains("Log out"));
 }

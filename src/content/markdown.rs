@@ -12,6 +12,7 @@ pub fn render(markdown: &str) -> String {
     let events = anchor_headings(events);
     let events = callouts(events);
     let events = footnotes(events);
+    let events = scrollable_tables(events);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     sanitize(&html)
@@ -38,6 +39,8 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("a", ["aria-label"])
         .add_tag_attributes("aside", ["role"])
         .add_tag_attributes("section", ["aria-label"])
+        .add_tag_attributes("span", ["aria-hidden"])
+        .add_tag_attributes("div", ["role", "tabindex", "aria-label"])
         .attribute_filter(|element, attribute, value| {
             if element == "input" && attribute == "type" && value != "checkbox" {
                 None
@@ -138,7 +141,7 @@ fn callouts(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
                     };
                     out.push(Event::Html(CowStr::from(format!(
                         "<aside class=\"callout callout-{class}\" role=\"note\">\
-                         <p class=\"callout-title\"><span class=\"callout-icon\">{icon}</span> {}</p>\n",
+                         <p class=\"callout-title\"><span class=\"callout-icon\" aria-hidden=\"true\">{icon}</span> {}</p>\n",
                         escape(title)
                     ))));
                     if marker.paragraph_continues {
@@ -205,6 +208,28 @@ fn callout_marker(events: &[Event<'_>]) -> Option<CalloutMarker> {
     })
 }
 
+/// Wrap tables in a labelled region that scrolls sideways on narrow screens (and by
+/// keyboard), so a wide table never widens the page.
+fn scrollable_tables(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        match event {
+            Event::Start(Tag::Table(_)) => {
+                out.push(Event::Html(CowStr::Borrowed(
+                    "<div class=\"table-scroll\" role=\"region\" aria-label=\"Table\" tabindex=\"0\">",
+                )));
+                out.push(event);
+            }
+            Event::End(TagEnd::Table) => {
+                out.push(event);
+                out.push(Event::Html(CowStr::Borrowed("</div>\n")));
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Number footnotes by first reference, link both ways, and gather them at the end.
 fn footnotes(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     let mut out = Vec::with_capacity(events.len());
@@ -250,7 +275,8 @@ fn footnotes(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
         return out;
     }
     out.push(Event::Html(CowStr::Borrowed(
-        "<section class=\"footnotes\" aria-label=\"Footnotes\"><ol>\n",
+        "<section class=\"footnotes\" aria-label=\"Footnotes\">\
+         <h2 class=\"visually-hidden\">Footnotes</h2><ol>\n",
     )));
     for (key, mut body) in listed {
         let back = Event::Html(CowStr::from(format!(
@@ -302,7 +328,10 @@ mod tests {
             html.contains("<aside class=\"callout callout-tip\" role=\"note\">"),
             "{html}"
         );
-        assert!(html.contains("💡</span> Key Concept</p>"), "{html}");
+        assert!(
+            html.contains("aria-hidden=\"true\">💡</span> Key Concept</p>"),
+            "{html}"
+        );
         assert!(
             html.contains("<p>Models predict the next token.</p>"),
             "{html}"

@@ -11,6 +11,11 @@ use crate::state::AppState;
 
 pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
     let catalog = state.catalog().await?;
+    if !viewer.signed_in() {
+        if let Some(page) = state.pages.get("/", catalog.generation) {
+            return Ok(super::html(page));
+        }
+    }
     let courses: Vec<_> = catalog
         .courses
         .iter()
@@ -27,6 +32,10 @@ pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResp
     let mut context = Context::new();
     context.insert("viewer", &super::viewer_json(&state, &viewer));
     context.insert("courses", &courses);
-    let html = state.templates.render("catalog.html", context)?;
+    context.insert("section", "courses");
+    let html = web::Bytes::from(state.templates.render("catalog.html", context)?);
+    if !viewer.signed_in() {
+        state.pages.put("/", catalog.generation, html.clone());
+    }
     Ok(super::html(html))
 }

@@ -30,6 +30,12 @@ pub struct TokenQuery {
     price: Option<String>,
 }
 
+impl TokenQuery {
+    fn is_empty(&self) -> bool {
+        self.text.is_none() && self.encoding.is_none() && self.price.is_none()
+    }
+}
+
 pub async fn show(
     state: web::Data<AppState>,
     slug: web::Path<String>,
@@ -37,6 +43,14 @@ pub async fn show(
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, PageError> {
     let catalog = state.catalog().await?;
+    // Anonymous readers without a token-box submission all get the same page.
+    let shared = !viewer.signed_in() && query.is_empty();
+    let cache_key = format!("/lessons/{slug}");
+    if shared {
+        if let Some(page) = state.pages.get(&cache_key, catalog.generation) {
+            return Ok(super::html(page));
+        }
+    }
     let lesson = catalog
         .lesson(&slug)
         .filter(|l| l.is_published())
@@ -83,7 +97,12 @@ pub async fn show(
     context.insert("lesson", &lesson_json);
     context.insert("tokens", &token_widget(&query)?);
     context.insert("recommended", &recommended);
-    let html = state.templates.render("lesson.html", context)?;
+    let html = web::Bytes::from(state.templates.render("lesson.html", context)?);
+    if shared {
+        state
+            .pages
+            .put(&cache_key, catalog.generation, html.clone());
+    }
     Ok(super::html(html))
 }
 

@@ -1,0 +1,62 @@
+//! In a real browser: the token box counts as the reader types, and works without
+//! JavaScript through its form.
+
+mod common;
+
+use common::webdriver::Browser;
+use common::{spawn, Backend};
+use lectern::tokenizer::{count, Encoding};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_box_counts_as_the_reader_types() {
+    let Some(browser) = Browser::start(true).await else {
+        return;
+    };
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    browser
+        .goto(&app.url("/lessons/transformer-revolution"))
+        .await;
+    assert_eq!(
+        browser.text("#token-count").await,
+        "4",
+        "the example is counted on load"
+    );
+
+    let typed = "Tokenization splits text into pieces: 東京 🚀 and more!";
+    let input = browser.find("#token-input").await;
+    browser.clear(&input).await;
+    browser.type_text(&input, typed).await;
+    let expected = count(Encoding::O200kBase, typed).to_string();
+    browser
+        .wait_for_text("#token-count", &expected)
+        .await
+        .unwrap_or_else(|seen| panic!("#token-count shows {seen}, expected {expected}"));
+    assert_eq!(
+        browser.text("#token-characters").await,
+        typed.chars().count().to_string()
+    );
+    let drawn = browser.text("#token-segments").await;
+    assert_eq!(drawn, typed, "the coloured tokens spell the text");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_box_works_without_javascript_in_a_browser() {
+    let Some(browser) = Browser::start(false).await else {
+        return;
+    };
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    browser
+        .goto(&app.url("/lessons/transformer-revolution"))
+        .await;
+    let typed = "The quick brown fox jumps over the lazy dog.";
+    let input = browser.find("#token-input").await;
+    browser.clear(&input).await;
+    browser.type_text(&input, typed).await;
+    let submit = browser.find(".token-form button[type=submit]").await;
+    browser.click(&submit).await;
+    let expected = count(Encoding::O200kBase, typed).to_string();
+    browser
+        .wait_for_text("#token-count", &expected)
+        .await
+        .unwrap_or_else(|seen| panic!("#token-count shows {seen}, expected {expected}"));
+}
