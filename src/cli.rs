@@ -59,7 +59,9 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Import { dir } => {
             let dir = dir.unwrap_or_else(|| cli.settings.content_dir.clone());
             let db = crate::db::Db::connect(&cli.settings).await?;
-            let report = crate::content::import::import_dir(&db, &dir).await?;
+            let report =
+                crate::content::import::import_dir_with_media(&db, &dir, &cli.settings.data_dir)
+                    .await?;
             println!("{report}");
             if !report.errors.is_empty() {
                 anyhow::bail!("{} file(s) could not be imported", report.errors.len());

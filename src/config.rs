@@ -55,6 +55,16 @@ pub struct Settings {
     )]
     pub jwt_secret: Option<Secret>,
 
+    /// Secret of the billing provider's webhook (`POST /api/v1/billing/webhook`); unset, the
+    /// webhook answers 404 and plans are granted with `lectern set-plan`.
+    #[arg(
+        long,
+        env = "LECTERN_BILLING_WEBHOOK_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub billing_webhook_secret: Option<Secret>,
+
     /// Proxies whose `X-Forwarded-For` is believed (comma-separated IP addresses).
     #[arg(
         long,

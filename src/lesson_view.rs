@@ -108,7 +108,8 @@ impl<'a> LessonView<'a> {
                     stream: has_audio && may(Capability::StreamAudio),
                     download: has_audio && may(Capability::DownloadMp3),
                 },
-                pdf: may(Capability::DownloadPdf),
+                // A PDF of a locked lesson holds its open part only, like the page.
+                pdf: plans::allows(viewer.plan(), Capability::DownloadPdf),
                 video: VideoMedia {
                     status: r.video.status(),
                 },

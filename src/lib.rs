@@ -10,6 +10,7 @@ pub mod content;
 pub mod db;
 pub mod error;
 pub mod lesson_view;
+pub mod media;
 pub mod page_cache;
 pub mod plans;
 pub mod routes;

@@ -46,7 +46,9 @@ impl Application {
         })?;
         let db = Db::connect(&settings).await?;
         if settings.content_dir.is_dir() {
-            let report = import::import_dir(&db, &settings.content_dir).await?;
+            let report =
+                import::import_dir_with_media(&db, &settings.content_dir, &settings.data_dir)
+                    .await?;
             tracing::info!("{report}");
         } else {
             tracing::warn!(

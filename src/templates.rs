@@ -4,7 +4,7 @@ use tera::{Context, Tera};
 
 use crate::error::AppError;
 
-const TEMPLATES: [(&str, &str); 10] = [
+const TEMPLATES: [(&str, &str); 11] = [
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("catalog.html", include_str!("../templates/catalog.html")),
@@ -24,6 +24,7 @@ const TEMPLATES: [(&str, &str); 10] = [
         "admin/users.html",
         include_str!("../templates/admin/users.html"),
     ),
+    ("pricing.html", include_str!("../templates/pricing.html")),
 ];
 
 pub struct Templates {

@@ -15,7 +15,8 @@ use serde::Deserialize;
 
 use crate::content::{self, source, RENDER_VERSION};
 use crate::db::lessons::{self, CourseRow, NewRevision};
-use crate::db::Db;
+use crate::db::{self, Db};
+use crate::media;
 
 /// The author recorded on revisions that come from content files.
 pub const IMPORT_AUTHOR: &str = "content import";
@@ -60,8 +61,25 @@ struct CourseFile {
     summary: String,
 }
 
-/// Import every course folder under `dir`.
+/// Import every course folder under `dir`, without registering narrations (see
+/// [`import_dir_with_media`]).
 pub async fn import_dir(db: &Db, dir: &Path) -> anyhow::Result<ImportReport> {
+    import(db, dir, None).await
+}
+
+/// Import every course folder under `dir`, and register each lesson's narration (the
+/// `audio` file next to it) in the data folder: stored by content hash with its preview,
+/// so a repeated import, or another instance importing the same content into a shared
+/// data folder, writes nothing new.
+pub async fn import_dir_with_media(
+    db: &Db,
+    dir: &Path,
+    data_dir: &Path,
+) -> anyhow::Result<ImportReport> {
+    import(db, dir, Some(data_dir)).await
+}
+
+async fn import(db: &Db, dir: &Path, data_dir: Option<&Path>) -> anyhow::Result<ImportReport> {
     let mut report = ImportReport::default();
     let folders = sorted_entries(dir)
         .with_context(|| format!("could not read the content folder {}", dir.display()))?;
@@ -71,7 +89,7 @@ pub async fn import_dir(db: &Db, dir: &Path) -> anyhow::Result<ImportReport> {
         .filter(|p| p.join("course.toml").is_file())
     {
         position += 1;
-        if let Err(error) = import_course(db, &folder, position, &mut report).await {
+        if let Err(error) = import_course(db, &folder, position, data_dir, &mut report).await {
             report.errors.push(error);
         }
     }
@@ -91,6 +109,7 @@ async fn import_course(
     db: &Db,
     folder: &Path,
     position: i64,
+    data_dir: Option<&Path>,
     report: &mut ImportReport,
 ) -> Result<(), String> {
     let course_file = folder.join("course.toml");
@@ -138,10 +157,17 @@ async fn import_course(
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
     {
-        match import_lesson(db, file, &slug).await {
-            Ok(Outcome::Created(slug)) => report.created.push(slug),
-            Ok(Outcome::Updated(slug)) => report.updated.push(slug),
-            Ok(Outcome::Unchanged) => report.unchanged += 1,
+        match import_lesson(db, file, &slug, data_dir).await {
+            Ok((outcome, media_error)) => {
+                match outcome {
+                    Outcome::Created(slug) => report.created.push(slug),
+                    Outcome::Updated(slug) => report.updated.push(slug),
+                    Outcome::Unchanged => report.unchanged += 1,
+                }
+                if let Some(message) = media_error {
+                    report.errors.push(format!("{}: {message}", file.display()));
+                }
+            }
             Err(message) => report.errors.push(format!("{}:{message}", file.display())),
         }
     }
@@ -154,8 +180,14 @@ enum Outcome {
     Unchanged,
 }
 
-/// Import one lesson file; an `Err` is `line: message` (or ` message`).
-async fn import_lesson(db: &Db, file: &Path, course: &str) -> Result<Outcome, String> {
+/// Import one lesson file; an `Err` is `line: message` (or ` message`). A narration that
+/// cannot be registered does not stop the lesson: its error comes back beside the outcome.
+async fn import_lesson(
+    db: &Db,
+    file: &Path,
+    course: &str,
+    data_dir: Option<&Path>,
+) -> Result<(Outcome, Option<String>), String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!(" {e}"))?;
     let stem = file.file_stem().and_then(|s| s.to_str());
     let lesson = source::parse(&text, stem).map_err(|e| match e.line {
@@ -185,9 +217,37 @@ async fn import_lesson(db: &Db, file: &Path, course: &str) -> Result<Outcome, St
         render_version: RENDER_VERSION,
         author: IMPORT_AUTHOR,
     };
-    store(db, &revision, &path)
+    let outcome = store(db, &revision, &path)
         .await
-        .map_err(|e| format!(" {e}"))
+        .map_err(|e| format!(" {e}"))?;
+    let media_error = match (data_dir, &lesson.audio) {
+        (Some(data_dir), Some(audio)) => register_audio(db, file, &lesson.slug, audio, data_dir)
+            .await
+            .err()
+            .map(|e| format!("audio {audio:?}: {e:#}")),
+        _ => None,
+    };
+    Ok((outcome, media_error))
+}
+
+/// Store the narration next to `file` in the data folder and record it for `slug`.
+async fn register_audio(
+    db: &Db,
+    file: &Path,
+    slug: &str,
+    audio: &str,
+    data_dir: &Path,
+) -> anyhow::Result<()> {
+    let path = file.with_file_name(audio);
+    let bytes = tokio::fs::read(&path)
+        .await
+        .with_context(|| format!("could not read {}", path.display()))?;
+    let data_dir = data_dir.to_owned();
+    let stored = tokio::task::spawn_blocking(move || media::store_audio(&data_dir, &bytes))
+        .await
+        .context("the audio task failed")??;
+    db::media::upsert_lesson_audio(db, slug, audio, &stored).await?;
+    Ok(())
 }
 
 async fn store(db: &Db, revision: &NewRevision<'_>, path: &str) -> anyhow::Result<Outcome> {

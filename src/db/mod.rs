@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod lessons;
+pub mod media;
 pub mod users;
 
 use std::time::Duration;

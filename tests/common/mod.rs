@@ -53,6 +53,7 @@ pub async fn test_settings(
         content_dir: content.to_path_buf(),
         public_url: None,
         jwt_secret: None,
+        billing_webhook_secret: None,
         trusted_proxies: Vec::new(),
         auth_rate_limit: 1000,
         tokenize_rate_limit: 10_000,

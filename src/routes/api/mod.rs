@@ -2,7 +2,10 @@
 
 pub(crate) mod admin;
 mod auth;
+mod billing;
 mod lessons;
+pub(crate) mod media;
+pub(crate) mod plans;
 mod tokenizer;
 
 use actix_web::web;
@@ -49,6 +52,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/admin/courses/{slug}", web::put().to(admin::put_course))
             .route("/admin/users", web::get().to(admin::users))
             .route("/admin/users/{id}/plan", web::put().to(admin::set_plan))
+            .route(
+                "/lessons/{slug}/audio/preview",
+                web::get().to(media::preview),
+            )
+            .route("/lessons/{slug}/audio", web::get().to(media::stream))
+            .route(
+                "/lessons/{slug}/audio/download",
+                web::get().to(media::download),
+            )
+            .route("/lessons/{slug}/pdf", web::get().to(media::pdf))
+            .route("/plans", web::get().to(plans::list))
+            .route("/billing/webhook", web::post().to(billing::webhook))
             .route("/tokenizer/encodings", web::get().to(tokenizer::encodings))
             .service(
                 web::resource("/tokenize")

@@ -8,6 +8,7 @@ use tera::Context;
 use crate::auth::Viewer;
 use crate::error::{AppError, PageError};
 use crate::lesson_view::{LessonSummary, LessonView};
+use crate::plans::{self, Capability};
 use crate::state::AppState;
 use crate::tokenizer::{self, Encoding};
 
@@ -83,6 +84,13 @@ pub async fn show(
         "media",
         &json!({
             "audio_available": view.media.audio.available,
+            "audio_stream": view.media.audio.stream,
+            "audio_download": view.media.audio.download,
+            "pdf": view.media.pdf,
+            "stream_plan": plans::required_plan(Capability::StreamAudio).name(),
+            "download_plan": plans::required_plan(Capability::DownloadMp3).name(),
+            "pdf_plan": plans::required_plan(Capability::DownloadPdf).name(),
+            "preview_seconds": view.media.audio.preview_seconds,
             "video_status": view.media.video.status,
         }),
     );

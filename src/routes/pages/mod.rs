@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod catalog;
 mod lesson;
+mod pricing;
 mod system;
 
 use actix_web::{web, HttpResponse};
@@ -60,6 +61,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/lessons/{slug}/revisions/{revision}/restore",
             web::post().to(admin::restore),
         )
+        .route("/pricing", web::get().to(pricing::show))
         .route("/healthz", web::get().to(system::healthz))
         .route("/metrics", web::get().to(system::metrics));
 }

@@ -1,0 +1,71 @@
+//! Lesson narrations registered at import, and the billing events already applied.
+
+use sqlx::Row as _;
+
+use super::lessons::Tx;
+use super::{now, Db};
+use crate::media::AudioFile;
+
+/// Record (or replace) the narration of lesson `slug`.
+pub async fn upsert_lesson_audio(
+    db: &Db,
+    slug: &str,
+    file_name: &str,
+    audio: &AudioFile,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO lesson_audio \
+           (slug, file_name, sha256, bytes, duration_ms, preview_bytes, preview_duration_ms, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (slug) DO UPDATE SET file_name = excluded.file_name, \
+           sha256 = excluded.sha256, bytes = excluded.bytes, duration_ms = excluded.duration_ms, \
+           preview_bytes = excluded.preview_bytes, \
+           preview_duration_ms = excluded.preview_duration_ms, updated_at = excluded.updated_at \
+         WHERE lesson_audio.sha256 <> excluded.sha256 OR lesson_audio.file_name <> excluded.file_name",
+    )
+    .bind(slug)
+    .bind(file_name)
+    .bind(&audio.sha256)
+    .bind(audio.bytes as i64)
+    .bind(audio.duration_ms as i64)
+    .bind(audio.preview_bytes as i64)
+    .bind(audio.preview_duration_ms as i64)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+/// The narration registered for lesson `slug`, if any.
+pub async fn lesson_audio(db: &Db, slug: &str) -> Result<Option<AudioFile>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT sha256, bytes, duration_ms, preview_bytes, preview_duration_ms \
+         FROM lesson_audio WHERE slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(&db.read)
+    .await?;
+    row.map(|row| {
+        Ok(AudioFile {
+            sha256: row.try_get("sha256")?,
+            bytes: row.try_get::<i64, _>("bytes")? as u64,
+            duration_ms: row.try_get::<i64, _>("duration_ms")? as u64,
+            preview_bytes: row.try_get::<i64, _>("preview_bytes")? as u64,
+            preview_duration_ms: row.try_get::<i64, _>("preview_duration_ms")? as u64,
+        })
+    })
+    .transpose()
+}
+
+/// Mark billing event `id` applied; `false` when it already was (the caller changes nothing).
+pub async fn claim_billing_event(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO billing_events (id, applied_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,731 @@
+//! Paid-plan capabilities from outside: the media routes and lesson flags per plan, ranges,
+//! the 30-second preview, the plans API, the pricing page and the billing webhook.
+
+mod common;
+
+use std::path::Path;
+
+use common::{spawn_settings, test_settings, Backend, TestApp};
+use hmac::{Hmac, Mac};
+use lectern::db::Db;
+use lectern::media::mp3;
+use lectern::plans::Plan;
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+on_both_backends!(
+    capabilities_follow_the_matrix_for_every_plan,
+    lesson_pdfs_hold_the_text_the_reader_may_read,
+    ranges_etags_and_416,
+    the_preview_is_at_most_thirty_seconds,
+    media_survives_reimport_and_a_second_instance,
+    webhook_applies_signed_events_once,
+    webhook_is_404_without_a_secret,
+);
+
+const WEBHOOK_SECRET: &str = "whsec_test_0123456789abcdef";
+
+fn lesson(slug: &str, position: u32, access: &str, audio: Option<&str>) -> String {
+    let audio = audio.map_or(String::new(), |a| format!("audio = \"{a}\"\n"));
+    format!(
+        "+++\ntitle = \"Lesson {slug}\"\nslug = \"{slug}\"\nsummary = \"About {slug}.\"\n\
+         course = \"demo\"\nposition = {position}\naccess = \"{access}\"\nupdated = 2026-05-01\n{audio}+++\n\
+         ## Hello\n\nThe open part of {slug}.\n\n<!-- more -->\n\nThe rest of {slug}.\n"
+    )
+}
+
+/// A course with a free and a plus lesson that have narrations, and one without.
+fn write_content(dir: &Path) {
+    let course = dir.join("demo");
+    std::fs::create_dir_all(&course).unwrap();
+    std::fs::write(
+        course.join("course.toml"),
+        "title = \"Demo\"\nsummary = \"A demo course.\"\n",
+    )
+    .unwrap();
+    let mp3 = common::bundled_content().join("ai-foundations/01-transformer-revolution.mp3");
+    std::fs::copy(&mp3, course.join("talk.mp3")).unwrap();
+    std::fs::write(
+        course.join("a.md"),
+        lesson("listen", 1, "free", Some("talk.mp3")),
+    )
+    .unwrap();
+    std::fs::write(
+        course.join("b.md"),
+        lesson("plus-listen", 2, "plus", Some("talk.mp3")),
+    )
+    .unwrap();
+    std::fs::write(course.join("c.md"), lesson("silent", 3, "free", None)).unwrap();
+    std::fs::write(course.join("d.md"), lesson("pro-read", 4, "pro", None)).unwrap();
+}
+
+async fn spawn_demo(
+    backend: Backend,
+    secret: Option<&str>,
+) -> Option<(TestApp, tempfile::TempDir)> {
+    let content = tempfile::tempdir().unwrap();
+    write_content(content.path());
+    let (mut settings, data) = test_settings(backend, content.path()).await?;
+    settings.billing_webhook_secret = secret.map(|s| s.parse().unwrap());
+    Some((spawn_settings(settings, data).await, content))
+}
+
+/// A GET from a fresh client (no cookies), with a Bearer token and extra headers.
+async fn fetch(
+    app: &TestApp,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let client = reqwest::Client::new();
+    let mut request = client.get(app.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
+}
+
+async fn set_plan(app: &TestApp, email: &str, plan: Plan) {
+    let db = Db::connect(&app.settings).await.unwrap();
+    lectern::accounts::set_plan(&db, email, plan).await.unwrap();
+    db.close().await;
+}
+
+/// Tokens for an anonymous reader and one user per plan.
+async fn readers(app: &TestApp) -> Vec<(&'static str, Option<String>)> {
+    let mut out = vec![("anonymous", None)];
+    for plan in Plan::ALL {
+        let email = format!("{}@example.com", plan.id());
+        let (token, _) = app.sign_up(&email).await;
+        set_plan(app, &email, plan).await;
+        out.push((plan.id(), Some(token)));
+    }
+    out
+}
+
+/// What a reader gets: the status, and `required_plan` when it is 403.
+async fn outcome(app: &TestApp, path: &str, token: Option<&str>) -> String {
+    let response = fetch(app, path, token, &[]).await;
+    let status = response.status().as_u16();
+    if status == 403 {
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "plan_required");
+        format!("403 {}", body["error"]["required_plan"].as_str().unwrap())
+    } else {
+        status.to_string()
+    }
+}
+
+async fn capabilities_follow_the_matrix_for_every_plan(backend: Backend) {
+    let Some((app, _content)) = spawn_demo(backend, None).await else {
+        return;
+    };
+    let readers = readers(&app).await;
+    // (path, [anonymous, free, plus, pro])
+    let table: [(&str, [&str; 4]); 13] = [
+        (
+            "/api/v1/lessons/listen/pdf",
+            ["401", "403 plus", "200", "200"],
+        ),
+        (
+            "/api/v1/lessons/pro-read/pdf",
+            ["401", "403 plus", "200", "200"],
+        ),
+        ("/api/v1/lessons/nope/pdf", ["404", "404", "404", "404"]),
+        (
+            "/api/v1/lessons/listen/audio/preview",
+            ["200", "200", "200", "200"],
+        ),
+        (
+            "/api/v1/lessons/listen/audio",
+            ["401", "403 plus", "200", "200"],
+        ),
+        (
+            "/api/v1/lessons/listen/audio/download",
+            ["401", "403 pro", "403 pro", "200"],
+        ),
+        (
+            "/api/v1/lessons/plus-listen/audio/preview",
+            ["401", "403 plus", "200", "200"],
+        ),
+        (
+            "/api/v1/lessons/plus-listen/audio",
+            ["401", "403 plus", "200", "200"],
+        ),
+        (
+            "/api/v1/lessons/plus-listen/audio/download",
+            ["401", "403 pro", "403 pro", "200"],
+        ),
+        (
+            "/api/v1/lessons/silent/audio/preview",
+            ["404", "404", "404", "404"],
+        ),
+        ("/api/v1/lessons/silent/audio", ["404", "404", "404", "404"]),
+        (
+            "/api/v1/lessons/nope/audio/download",
+            ["404", "404", "404", "404"],
+        ),
+        ("/api/v1/plans", ["200", "200", "200", "200"]),
+    ];
+    for (path, expected) in table {
+        for ((who, token), want) in readers.iter().zip(expected) {
+            let got = outcome(&app, path, token.as_deref()).await;
+            assert_eq!(got, want, "{path} as {who}");
+        }
+    }
+
+    // The lesson JSON's media flags, per reader: [available, stream, download, pdf].
+    let flags: [(&str, [[bool; 4]; 4]); 4] = [
+        (
+            "listen",
+            [
+                [true, false, false, false],
+                [true, false, false, false],
+                [true, true, false, true],
+                [true, true, true, true],
+            ],
+        ),
+        (
+            "plus-listen",
+            [
+                [true, false, false, false],
+                [true, false, false, false],
+                [true, true, false, true],
+                [true, true, true, true],
+            ],
+        ),
+        (
+            "silent",
+            [
+                [false, false, false, false],
+                [false, false, false, false],
+                [false, false, false, true],
+                [false, false, false, true],
+            ],
+        ),
+        (
+            // Locked for Plus, whose PDF holds the open part only.
+            "pro-read",
+            [
+                [false, false, false, false],
+                [false, false, false, false],
+                [false, false, false, true],
+                [false, false, false, true],
+            ],
+        ),
+    ];
+    for (slug, per_reader) in flags {
+        for ((who, token), want) in readers.iter().zip(per_reader) {
+            let body: Value = fetch(
+                &app,
+                &format!("/api/v1/lessons/{slug}"),
+                token.as_deref(),
+                &[],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+            let audio = &body["media"]["audio"];
+            let got = [
+                audio["available"].as_bool().unwrap(),
+                audio["stream"].as_bool().unwrap(),
+                audio["download"].as_bool().unwrap(),
+                body["media"]["pdf"].as_bool().unwrap(),
+            ];
+            assert_eq!(got, want, "media flags of {slug} as {who}");
+        }
+    }
+
+    // The download is an attachment named after the lesson; the stream is inline.
+    let pro = readers[3].1.as_deref();
+    let download = fetch(&app, "/api/v1/lessons/listen/audio/download", pro, &[]).await;
+    assert_eq!(
+        download.headers()["content-disposition"],
+        "attachment; filename=\"listen.mp3\""
+    );
+    assert_eq!(download.headers()["content-type"], "audio/mpeg");
+    let stream = fetch(&app, "/api/v1/lessons/listen/audio", pro, &[]).await;
+    assert!(stream.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("inline"));
+
+    // The lesson page's "Listen to this lesson" block, per reader.
+    let page = |token: Option<String>| {
+        let app = &app;
+        async move {
+            fetch(app, "/lessons/listen", token.as_deref(), &[])
+                .await
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let free = page(readers[1].1.clone()).await;
+    assert!(free.contains("Free preview · first 0:30"));
+    assert!(free.contains("src=\"/api/v1/lessons/listen/audio/preview\""));
+    assert!(free.contains("<strong>Plus</strong> unlocks the full narration"));
+    assert!(free.contains("<strong>Pro</strong> adds MP3 downloads"));
+    assert!(!free.contains("Download MP3"));
+    let plus = page(readers[2].1.clone()).await;
+    assert!(plus.contains("src=\"/api/v1/lessons/listen/audio\""));
+    assert!(!plus.contains("Free preview"));
+    assert!(plus.contains("<strong>Pro</strong> adds MP3 downloads"));
+    let pro = page(readers[3].1.clone()).await;
+    assert!(pro.contains("Download MP3"));
+    assert!(!pro.contains("upgrade-card"));
+}
+
+async fn ranges_etags_and_416(backend: Backend) {
+    let Some((app, _content)) = spawn_demo(backend, None).await else {
+        return;
+    };
+    let (token, _) = app.sign_up("plus@example.com").await;
+    set_plan(&app, "plus@example.com", Plan::Plus).await;
+    let token = Some(token.as_str());
+    let path = "/api/v1/lessons/listen/audio";
+
+    let whole = fetch(&app, path, token, &[]).await;
+    assert_eq!(whole.status(), 200);
+    assert_eq!(whole.headers()["accept-ranges"], "bytes");
+    let etag = whole.headers()["etag"].to_str().unwrap().to_owned();
+    let body = whole.bytes().await.unwrap();
+    let len = body.len();
+
+    let part = fetch(&app, path, token, &[("range", "bytes=100-199")]).await;
+    assert_eq!(part.status(), 206);
+    assert_eq!(
+        part.headers()["content-range"].to_str().unwrap(),
+        format!("bytes 100-199/{len}")
+    );
+    assert_eq!(part.headers()["etag"].to_str().unwrap(), etag);
+    assert_eq!(part.bytes().await.unwrap(), body.slice(100..200));
+
+    let tail = fetch(&app, path, token, &[("range", "bytes=-10")]).await;
+    assert_eq!(tail.status(), 206);
+    assert_eq!(tail.bytes().await.unwrap(), body.slice(len - 10..));
+
+    let beyond = format!("bytes={len}-");
+    let unsatisfiable = fetch(&app, path, token, &[("range", &beyond)]).await;
+    assert_eq!(unsatisfiable.status(), 416);
+    assert_eq!(
+        unsatisfiable.headers()["content-range"].to_str().unwrap(),
+        format!("bytes */{len}")
+    );
+
+    let cached = fetch(&app, path, token, &[("if-none-match", &etag)]).await;
+    assert_eq!(cached.status(), 304);
+    assert_eq!(cached.headers()["etag"].to_str().unwrap(), etag);
+
+    // Media is never compressed, so ranges stay byte ranges of the file.
+    let gzip = fetch(
+        &app,
+        path,
+        token,
+        &[("range", "bytes=0-9"), ("accept-encoding", "gzip")],
+    )
+    .await;
+    assert_eq!(gzip.status(), 206);
+    assert!(gzip
+        .headers()
+        .get("content-encoding")
+        .is_none_or(|v| v == "identity"));
+    assert_eq!(gzip.bytes().await.unwrap(), body.slice(0..10));
+
+    // A stale If-Range gets the whole, current file.
+    let stale = fetch(
+        &app,
+        path,
+        token,
+        &[("range", "bytes=0-9"), ("if-range", "\"old\"")],
+    )
+    .await;
+    assert_eq!(stale.status(), 200);
+
+    // The gate is asked on ranges too.
+    let anonymous = fetch(&app, path, None, &[("range", "bytes=0-9")]).await;
+    assert_eq!(anonymous.status(), 401);
+    let (free, _) = app.sign_up("free@example.com").await;
+    let denied = fetch(&app, path, Some(&free), &[("range", "bytes=0-9")]).await;
+    assert_eq!(denied.status(), 403);
+    let denied = fetch(&app, path, Some(&free), &[("if-none-match", &etag)]).await;
+    assert_eq!(denied.status(), 403);
+}
+
+async fn the_preview_is_at_most_thirty_seconds(backend: Backend) {
+    let Some((app, _content)) = spawn_demo(backend, None).await else {
+        return;
+    };
+    let full = std::fs::read(
+        common::bundled_content().join("ai-foundations/01-transformer-revolution.mp3"),
+    )
+    .unwrap();
+    assert!(mp3::duration_ms(&full) > 60_000);
+
+    let preview = fetch(&app, "/api/v1/lessons/listen/audio/preview", None, &[]).await;
+    assert_eq!(preview.status(), 200);
+    assert_eq!(preview.headers()["content-type"], "audio/mpeg");
+    assert_eq!(preview.headers()["accept-ranges"], "bytes");
+    let preview = preview.bytes().await.unwrap();
+    let frames = mp3::frames(&preview);
+    let ms = mp3::duration_ms(&preview);
+    assert!((29_000..=30_000).contains(&ms), "preview plays {ms} ms");
+    // Whole frames only, back to back.
+    let last = frames.last().unwrap();
+    assert_eq!(last.offset + last.header.length, preview.len());
+
+    // No Range reaches past the preview.
+    let huge = fetch(
+        &app,
+        "/api/v1/lessons/listen/audio/preview",
+        None,
+        &[("range", "bytes=0-99999999")],
+    )
+    .await;
+    assert_eq!(huge.status(), 206);
+    assert_eq!(huge.bytes().await.unwrap().len(), preview.len());
+    let past = format!("bytes={}-", preview.len());
+    let past = fetch(
+        &app,
+        "/api/v1/lessons/listen/audio/preview",
+        None,
+        &[("range", &past)],
+    )
+    .await;
+    assert_eq!(past.status(), 416);
+}
+
+async fn media_survives_reimport_and_a_second_instance(backend: Backend) {
+    let Some((app, content)) = spawn_demo(backend, None).await else {
+        return;
+    };
+    let audio_dir = lectern::media::audio_dir(&app.settings.data_dir);
+    let files = || {
+        let mut names: Vec<_> = std::fs::read_dir(&audio_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = files();
+    assert_eq!(
+        before.len(),
+        2,
+        "one MP3 and its preview, shared by both lessons"
+    );
+
+    // Importing again (as `lectern import` does): nothing new is written.
+    let db = Db::connect(&app.settings).await.unwrap();
+    let report = lectern::content::import::import_dir_with_media(
+        &db,
+        content.path(),
+        &app.settings.data_dir,
+    )
+    .await
+    .unwrap();
+    db.close().await;
+    assert!(report.errors.is_empty(), "{report}");
+    assert_eq!(report.unchanged, 4);
+    assert_eq!(files(), before);
+
+    // On PostgreSQL, a second instance with its own data folder imports the same content
+    // and serves the same bytes.
+    if backend == Backend::Postgres {
+        let data = tempfile::tempdir().unwrap();
+        let mut settings = app.settings.clone();
+        settings.data_dir = data.path().to_path_buf();
+        let second = spawn_settings(settings, data).await;
+        let a = fetch(&app, "/api/v1/lessons/listen/audio/preview", None, &[]).await;
+        let b = fetch(&second, "/api/v1/lessons/listen/audio/preview", None, &[]).await;
+        assert_eq!(a.headers()["etag"], b.headers()["etag"]);
+        assert_eq!(a.bytes().await.unwrap(), b.bytes().await.unwrap());
+    }
+}
+
+fn signature(secret: &str, t: i64, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+async fn post_event(app: &TestApp, body: &str, signature: Option<String>) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .post(app.url("/api/v1/billing/webhook"))
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    if let Some(signature) = signature {
+        request = request.header("Lectern-Signature", signature);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn plan_of(app: &TestApp, token: &str) -> String {
+    let me: Value = fetch(app, "/api/v1/me", Some(token), &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    me["plan"].as_str().unwrap().to_owned()
+}
+
+async fn webhook_applies_signed_events_once(backend: Backend) {
+    let Some((app, _content)) = spawn_demo(backend, Some(WEBHOOK_SECRET)).await else {
+        return;
+    };
+    let (token, _) = app.sign_up("buyer@example.com").await;
+    let now = chrono::Utc::now().timestamp();
+    let upgrade = json!({"id": "evt_1", "type": "subscription.updated",
+        "data": {"email": "Buyer@Example.com", "plan": "pro"}})
+    .to_string();
+
+    // Bad, missing and stale signatures change nothing.
+    let wrong = signature("another secret", now, &upgrade);
+    assert_eq!(post_event(&app, &upgrade, Some(wrong)).await.0, 400);
+    assert_eq!(post_event(&app, &upgrade, None).await.0, 400);
+    let tampered = upgrade.replace("pro", "plus");
+    assert_eq!(
+        post_event(
+            &app,
+            &tampered,
+            Some(signature(WEBHOOK_SECRET, now, &upgrade))
+        )
+        .await
+        .0,
+        400
+    );
+    let stale = signature(WEBHOOK_SECRET, now - 301, &upgrade);
+    assert_eq!(post_event(&app, &upgrade, Some(stale)).await.0, 400);
+    assert_eq!(plan_of(&app, &token).await, "free");
+
+    // A valid event applies; several v1 values are allowed.
+    let good = signature(WEBHOOK_SECRET, now, &upgrade);
+    let rotated = format!("{good},v1={}", "ab".repeat(32));
+    let (status, body) = post_event(&app, &upgrade, Some(rotated)).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("applied")));
+    assert_eq!(plan_of(&app, &token).await, "pro");
+    let download = "/api/v1/lessons/listen/audio/download";
+    assert_eq!(fetch(&app, download, Some(&token), &[]).await.status(), 200);
+
+    // A downgrade takes effect on the very next request.
+    let cancel = json!({"id": "evt_2", "type": "subscription.deleted",
+        "data": {"email": "buyer@example.com"}})
+    .to_string();
+    let (status, _) =
+        post_event(&app, &cancel, Some(signature(WEBHOOK_SECRET, now, &cancel))).await;
+    assert_eq!(status, 200);
+    assert_eq!(plan_of(&app, &token).await, "free");
+    assert_eq!(fetch(&app, download, Some(&token), &[]).await.status(), 403);
+    assert_eq!(
+        fetch(
+            &app,
+            "/api/v1/lessons/listen/audio",
+            Some(&token),
+            &[("range", "bytes=0-1")]
+        )
+        .await
+        .status(),
+        403
+    );
+
+    // Replaying the upgrade is acknowledged but applied only once.
+    let (status, body) = post_event(
+        &app,
+        &upgrade,
+        Some(signature(WEBHOOK_SECRET, now, &upgrade)),
+    )
+    .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("already_applied"))
+    );
+    assert_eq!(plan_of(&app, &token).await, "free");
+
+    // An unknown email is acknowledged and ignored.
+    let stranger = json!({"id": "evt_3", "type": "subscription.updated",
+        "data": {"email": "nobody@example.com", "plan": "plus"}})
+    .to_string();
+    let (status, body) = post_event(
+        &app,
+        &stranger,
+        Some(signature(WEBHOOK_SECRET, now, &stranger)),
+    )
+    .await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("ignored")));
+
+    // With a provider configured, the pricing page does not send readers to the operator.
+    let (status, page) = app.get_text("/pricing").await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("lectern set-plan"));
+}
+
+async fn webhook_is_404_without_a_secret(backend: Backend) {
+    let Some((app, _content)) = spawn_demo(backend, None).await else {
+        return;
+    };
+    let body = r#"{"id":"evt_1","type":"subscription.deleted","data":{"email":"a@example.com"}}"#;
+    let now = chrono::Utc::now().timestamp();
+    let (status, error) = post_event(&app, body, Some(signature("x", now, body))).await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+
+    // The plans API and the pricing page show the one matrix.
+    let (status, plans) = app.get_json("/api/v1/plans").await;
+    assert_eq!(status, 200);
+    let ids: Vec<_> = plans["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["free", "plus", "pro"]);
+    for (plan, json) in Plan::ALL.iter().zip(plans["plans"].as_array().unwrap()) {
+        assert_eq!(json["name"], plan.name());
+        assert_eq!(json["features"], json!(lectern::plans::features(*plan)));
+    }
+
+    let (status, page) = app.get_text("/pricing").await;
+    assert_eq!(status, 200);
+    for plan in Plan::ALL {
+        assert!(page.contains(&format!("id=\"plan-{}\"", plan.id())));
+        for feature in lectern::plans::features(plan) {
+            assert!(page.contains(&feature.replace('\'', "&#x27;")), "{feature}");
+        }
+    }
+    assert!(
+        page.contains("lectern set-plan"),
+        "no provider: say how plans are granted"
+    );
+    assert!(page.contains("plan-card plan-current\" aria-labelledby=\"plan-free\""));
+
+    let (token, _) = app.sign_up("plus@example.com").await;
+    set_plan(&app, "plus@example.com", Plan::Plus).await;
+    let page = fetch(&app, "/pricing", Some(&token), &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("plan-card plan-current\" aria-labelledby=\"plan-plus\""));
+    assert_eq!(page.matches("Your current plan").count(), 1);
+}
+
+/// The text of a PDF: through `pdftotext` when it is installed, else the raw bytes (the
+/// content streams are uncompressed, so the text is there as string literals).
+fn pdf_text(pdf: &[u8]) -> String {
+    use std::io::Write as _;
+    let child = std::process::Command::new("pdftotext")
+        .args(["-layout", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    match child {
+        Ok(mut child) => {
+            child.stdin.take().unwrap().write_all(pdf).unwrap();
+            let output = child.wait_with_output().unwrap();
+            assert!(output.status.success(), "pdftotext reads the PDF");
+            String::from_utf8(output.stdout).unwrap()
+        }
+        Err(_) => {
+            eprintln!("pdftotext not installed: checking the raw PDF text instead");
+            String::from_utf8_lossy(pdf).into_owned()
+        }
+    }
+}
+
+async fn lesson_pdfs_hold_the_text_the_reader_may_read(backend: Backend) {
+    let Some((app, _content)) = spawn_demo(backend, None).await else {
+        return;
+    };
+    let readers = readers(&app).await;
+    let (plus, pro) = (readers[2].1.as_deref(), readers[3].1.as_deref());
+
+    let response = fetch(&app, "/api/v1/lessons/pro-read/pdf", plus, &[]).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"pro-read.pdf\""
+    );
+    assert_eq!(response.headers()["accept-ranges"], "bytes");
+    let teaser = pdf_text(&response.bytes().await.unwrap());
+    assert!(teaser.contains("Lesson pro-read"), "{teaser}");
+    assert!(teaser.contains("The open part of pro-read."), "{teaser}");
+    assert!(
+        !teaser.contains("The rest of pro-read."),
+        "gated text stays out: {teaser}"
+    );
+    assert!(teaser.contains("Page 1 of 1"), "{teaser}");
+
+    let whole = fetch(&app, "/api/v1/lessons/pro-read/pdf", pro, &[]).await;
+    let etag = whole.headers()["etag"].to_str().unwrap().to_owned();
+    let whole = pdf_text(&whole.bytes().await.unwrap());
+    assert!(whole.contains("The open part of pro-read."), "{whole}");
+    assert!(whole.contains("The rest of pro-read."), "{whole}");
+
+    // Cached per revision: asked again, the same bytes and ETag; ranges work.
+    let again = fetch(
+        &app,
+        "/api/v1/lessons/pro-read/pdf",
+        pro,
+        &[("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(again.status(), 304);
+    let part = fetch(
+        &app,
+        "/api/v1/lessons/pro-read/pdf",
+        pro,
+        &[("range", "bytes=0-7")],
+    )
+    .await;
+    assert_eq!(part.status(), 206);
+    assert_eq!(&part.bytes().await.unwrap()[..], b"%PDF-1.4");
+
+    // The bundled flagship lesson: several pages, objectives, body and takeaways.
+    let big = fetch(&app, "/api/v1/lessons/listen/pdf", pro, &[]).await;
+    assert_eq!(big.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_flagship_lesson_pdf_has_every_part_and_page_numbers() {
+    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    let (token, _) = app.sign_up("reader@example.com").await;
+    set_plan(&app, "reader@example.com", Plan::Plus).await;
+    let response = fetch(
+        &app,
+        "/api/v1/lessons/transformer-revolution/pdf",
+        Some(&token),
+        &[],
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let pdf = response.bytes().await.unwrap();
+    let text = pdf_text(&pdf);
+    if std::env::var_os("DUMP_PDF_TEXT").is_some() {
+        println!("{text}");
+    }
+    let squashed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "The Transformer Revolution & How LLMs Work",
+        "AI Foundations",
+        "Learning objectives",
+        "Explain how self-attention lets a model weigh every part of its context",
+        "From text to tokens",
+        "Key takeaways",
+        "Page 1 of",
+    ] {
+        assert!(squashed.contains(expected), "{expected:?} in the PDF text");
+    }
+    assert!(
+        !squashed.contains("Page 1 of 1 "),
+        "a long lesson spans several pages"
+    );
+}
