@@ -8,6 +8,7 @@ pub mod config;
 pub mod content;
 pub mod db;
 pub mod error;
+pub mod learning;
 pub mod lesson_view;
 pub mod plans;
 pub mod routes;

@@ -5,6 +5,7 @@
 //! On SQLite every write goes through a single writer connection and opens with
 //! `BEGIN IMMEDIATE`, so no request ever meets "database is locked".
 
+pub mod learning;
 pub mod lessons;
 pub mod users;
 

@@ -14,11 +14,18 @@ struct Asset {
     body: &'static [u8],
 }
 
-const ASSETS: [Asset; 1] = [Asset {
-    path: "css/site.css",
-    content_type: "text/css; charset=utf-8",
-    body: include_bytes!("../../static/css/site.css"),
-}];
+const ASSETS: [Asset; 2] = [
+    Asset {
+        path: "css/site.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../../static/css/site.css"),
+    },
+    Asset {
+        path: "js/progress.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../static/js/progress.js"),
+    },
+];
 
 /// A short hash of every asset: changes whenever any of them does.
 static VERSION: LazyLock<String> = LazyLock::new(|| {

@@ -7,6 +7,7 @@ use tera::Context;
 
 use crate::auth::Viewer;
 use crate::error::{AppError, PageError};
+use crate::learning::{self, AttemptOutcome};
 use crate::lesson_view::{LessonSummary, LessonView};
 use crate::state::AppState;
 use crate::tokenizer::{self, Encoding};
@@ -16,7 +17,7 @@ const TOKEN_EXAMPLE: &str = "Hello, world!";
 /// Longest text the page-rendered token widget accepts (the API takes up to 1 MiB).
 const PAGE_TOKEN_TEXT_LIMIT: usize = 64 * 1024;
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 pub struct TokenQuery {
     text: Option<String>,
     encoding: Option<String>,
@@ -28,15 +29,26 @@ pub async fn show(
     viewer: Viewer,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, PageError> {
+    render(&state, &slug, &viewer, &query, None).await
+}
+
+/// The lesson page; with `attempt`, the quiz comes back scored (the no-JavaScript submit).
+pub async fn render(
+    state: &AppState,
+    slug: &str,
+    viewer: &Viewer,
+    query: &TokenQuery,
+    attempt: Option<&AttemptOutcome>,
+) -> Result<HttpResponse, PageError> {
     let catalog = state.catalog().await?;
     let lesson = catalog
-        .lesson(&slug)
+        .lesson(slug)
         .filter(|l| l.is_published())
         .ok_or(AppError::NotFound)?;
     let course = catalog
         .course(&lesson.rendered.course)
         .ok_or(AppError::NotFound)?;
-    let view = LessonView::of(lesson, &viewer);
+    let view = LessonView::of(lesson, viewer);
     let recommended: Vec<_> = catalog
         .next_lessons(&lesson.slug, 3)
         .iter()
@@ -52,7 +64,13 @@ pub async fn show(
     lesson_json["tokens"] = json!(r.token_count.o200k_base);
 
     let mut context = Context::new();
-    context.insert("viewer", &super::viewer_json(&state, &viewer));
+    context.insert("viewer", &super::viewer_json(state, viewer));
+    let learning = match &viewer.0 {
+        Some(session) => Some(learning::lesson_record(&state.db, &session.user, &lesson.slug).await?),
+        None => None,
+    };
+    context.insert("learning", &learning);
+    context.insert("quiz_result", &attempt.map(quiz_result_json));
     context.insert(
         "course",
         &json!({ "slug": course.slug, "title": course.title }),
@@ -66,10 +84,23 @@ pub async fn show(
         }),
     );
     context.insert("lesson", &lesson_json);
-    context.insert("tokens", &token_widget(&query)?);
+    context.insert("tokens", &token_widget(query)?);
     context.insert("recommended", &recommended);
     let html = state.templates.render("lesson.html", context)?;
     Ok(super::html(html))
+}
+
+/// A scored attempt as the quiz template reads it: results keyed by question id.
+fn quiz_result_json(attempt: &AttemptOutcome) -> serde_json::Value {
+    let by_question: serde_json::Map<String, serde_json::Value> = attempt
+        .scored
+        .results
+        .iter()
+        .map(|r| (r.question_id.clone(), json!(r)))
+        .collect();
+    let mut result = attempt.to_json();
+    result["by_question"] = serde_json::Value::Object(by_question);
+    result
 }
 
 /// The token widget's state: the example, or what the reader submitted without JavaScript.
