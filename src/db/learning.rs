@@ -242,7 +242,11 @@ pub async fn quiz_stats_of(
 }
 
 /// The quiz record of one lesson, read inside a write transaction (after an insert).
-pub async fn quiz_stats_in(tx: &mut Tx, user_id: &str, slug: &str) -> Result<QuizStats, sqlx::Error> {
+pub async fn quiz_stats_in(
+    tx: &mut Tx,
+    user_id: &str,
+    slug: &str,
+) -> Result<QuizStats, sqlx::Error> {
     let row = sqlx::query(&format!(
         "SELECT {STATS_COLUMNS} FROM quiz_attempts WHERE user_id = $1 AND slug = $2 GROUP BY slug"
     ))

@@ -15,9 +15,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::catalog::{Lesson, Snapshot};
-use crate::db::learning::{self as store, AttemptRow, BookmarkRow, NewAttempt, ProgressRow, QuizStats};
-use crate::db::{now, Db};
+use crate::db::learning::{
+    self as store, AttemptRow, BookmarkRow, NewAttempt, ProgressRow, QuizStats,
+};
 use crate::db::users::User;
+use crate::db::{now, Db};
 use crate::error::AppError;
 use crate::plans::{self, Capability};
 use quiz::{QuestionResult, Scored, SubmittedAnswers};
@@ -269,8 +271,10 @@ impl Overview {
 pub async fn overview(db: &Db, user: &User, snapshot: &Snapshot) -> Result<Overview, AppError> {
     let progress = store::progress_of(db, &user.id).await?;
     let bookmarks = store::bookmarks_of(db, &user.id).await?;
-    let stats: HashMap<String, QuizStats> =
-        store::quiz_stats_of(db, &user.id).await?.into_iter().collect();
+    let stats: HashMap<String, QuizStats> = store::quiz_stats_of(db, &user.id)
+        .await?
+        .into_iter()
+        .collect();
     let by_slug: HashMap<&str, &ProgressRow> =
         progress.iter().map(|p| (p.slug.as_str(), p)).collect();
     let lessons: Vec<LessonRecord> = snapshot
@@ -296,9 +300,7 @@ pub async fn overview(db: &Db, user: &User, snapshot: &Snapshot) -> Result<Overv
             let done = course
                 .lessons
                 .iter()
-                .filter(|l| {
-                    Status::of(by_slug.get(l.slug.as_str()).copied()) == Status::Completed
-                })
+                .filter(|l| Status::of(by_slug.get(l.slug.as_str()).copied()) == Status::Completed)
                 .count();
             CourseRecord {
                 slug: course.slug.clone(),

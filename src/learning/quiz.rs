@@ -127,7 +127,8 @@ pub fn score(quiz: &Quiz, answers: &Answers) -> Scored {
         u8::try_from(u64::from(score) * 100 / u64::from(total)).unwrap_or(100)
     };
     // Compared exactly, so 2 of 3 never passes a 67% bar through rounding.
-    let passed = total > 0 && u64::from(score) * 100 >= u64::from(quiz.pass_percent) * u64::from(total);
+    let passed =
+        total > 0 && u64::from(score) * 100 >= u64::from(quiz.pass_percent) * u64::from(total);
     Scored {
         score,
         total,
@@ -175,8 +176,11 @@ mod tests {
     #[test]
     fn all_right_passes_and_order_of_choices_does_not_matter() {
         let quiz = quiz();
-        let answers = validate(&quiz, &submitted(&[("q1", &[1]), ("q2", &[2, 0]), ("q3", &[0])]))
-            .unwrap();
+        let answers = validate(
+            &quiz,
+            &submitted(&[("q1", &[1]), ("q2", &[2, 0]), ("q3", &[0])]),
+        )
+        .unwrap();
         let scored = score(&quiz, &answers);
         assert_eq!((scored.score, scored.total, scored.percent), (3, 3, 100));
         assert!(scored.passed);
@@ -191,7 +195,10 @@ mod tests {
         let scored = score(&quiz, &answers);
         assert_eq!((scored.score, scored.total, scored.percent), (1, 3, 33));
         assert!(!scored.passed);
-        assert!(!scored.results[1].correct, "half of a multiple answer is wrong");
+        assert!(
+            !scored.results[1].correct,
+            "half of a multiple answer is wrong"
+        );
         assert!(!scored.results[2].correct, "left out");
         assert!(scored.results[2].chosen_choice_ids.is_empty());
     }
@@ -212,7 +219,11 @@ mod tests {
     fn bad_answers_are_named_clearly() {
         let quiz = quiz();
         let cases: [(&[(&str, &[i64])], &str, &str); 5] = [
-            (&[("q9", &[0])], "answers.q9", "no question with the id \"q9\""),
+            (
+                &[("q9", &[0])],
+                "answers.q9",
+                "no question with the id \"q9\"",
+            ),
             (&[("q1", &[3])], "answers.q1", "has no choice 3"),
             (&[("q1", &[-1])], "answers.q1", "has no choice -1"),
             (&[("q2", &[0, 0])], "answers.q2", "given twice"),
@@ -230,8 +241,12 @@ mod tests {
     }
 
     fn arb_quiz() -> impl Strategy<Value = Quiz> {
-        let question = (1usize..6, any::<bool>(), proptest::collection::vec(0usize..8, 0..4));
-        (0u8..=100, proptest::collection::vec(question, 0..6)).prop_map(|(pass, qs)| Quiz {
+        let arb_question = (
+            1usize..6,
+            any::<bool>(),
+            proptest::collection::vec(0usize..8, 0..4),
+        );
+        (0u8..=100, proptest::collection::vec(arb_question, 0..6)).prop_map(|(pass, qs)| Quiz {
             pass_percent: pass,
             questions: qs
                 .into_iter()

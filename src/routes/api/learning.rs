@@ -30,9 +30,14 @@ pub async fn put_progress(
 ) -> Result<HttpResponse, ApiError> {
     let catalog = state.catalog().await?;
     let lesson = learning::published(&catalog, &slug)?;
-    let view =
-        learning::save_progress(&state.db, &user.0.user, lesson, body.percent, body.completed)
-            .await?;
+    let view = learning::save_progress(
+        &state.db,
+        &user.0.user,
+        lesson,
+        body.percent,
+        body.completed,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -32,7 +32,12 @@ pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResp
             let lessons: serde_json::Map<_, _> = overview
                 .lessons
                 .iter()
-                .map(|l| (l.slug.clone(), json!({ "status": l.status, "percent": l.percent, "quiz": l.quiz })))
+                .map(|l| {
+                    (
+                        l.slug.clone(),
+                        json!({ "status": l.status, "percent": l.percent, "quiz": l.quiz }),
+                    )
+                })
                 .collect();
             let courses: serde_json::Map<_, _> = overview
                 .courses

@@ -66,7 +66,9 @@ pub async fn render(
     let mut context = Context::new();
     context.insert("viewer", &super::viewer_json(state, viewer));
     let learning = match &viewer.0 {
-        Some(session) => Some(learning::lesson_record(&state.db, &session.user, &lesson.slug).await?),
+        Some(session) => {
+            Some(learning::lesson_record(&state.db, &session.user, &lesson.slug).await?)
+        }
         None => None,
     };
     context.insert("learning", &learning);
