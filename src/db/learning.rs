@@ -1,14 +1,17 @@
 //! Reading progress, bookmarks and quiz attempts.
 //!
+//! Progress writes on SQLite are group-committed (see `ProgressQueue`).
 //! Writes are single upserts (`INSERT … ON CONFLICT … DO UPDATE`) whose update keeps the
 //! larger percent and the first completion, so concurrent first writes never collide on
 //! PostgreSQL and the result does not depend on their order.
 
+use std::sync::{Arc, Mutex, OnceLock};
+
 use serde::Serialize;
-use sqlx::Row as _;
+use sqlx::{Connection as _, Row as _};
 
 use super::lessons::Tx;
-use super::{Db, Row};
+use super::{Backend, Db, Row};
 
 /// A learner's progress through one lesson.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,7 +76,7 @@ fn progress_from(row: &Row) -> Result<ProgressRow, sqlx::Error> {
 /// Record progress: the stored percent becomes the larger of the two, and `completed_at`
 /// is set only when it was not already. Returns the row as stored.
 pub async fn upsert_progress(
-    tx: &mut Tx,
+    conn: &mut sqlx::AnyConnection,
     user_id: &str,
     slug: &str,
     percent: i64,
@@ -95,7 +98,7 @@ pub async fn upsert_progress(
     .bind(percent)
     .bind(completed_at)
     .bind(at)
-    .fetch_one(&mut **tx)
+    .fetch_one(conn)
     .await?;
     progress_from(&row)
 }
@@ -323,4 +326,114 @@ pub async fn all_attempts_of(db: &Db, user_id: &str) -> Result<Vec<AttemptRow>, 
     .iter()
     .map(attempt_from)
     .collect()
+}
+
+/// One progress write waiting for a group commit.
+#[derive(Clone, Debug)]
+pub struct ProgressWrite {
+    pub user_id: String,
+    pub slug: String,
+    pub percent: i64,
+    pub completed_at: Option<String>,
+    pub at: String,
+}
+
+type Slot = Arc<OnceLock<Result<ProgressRow, String>>>;
+
+/// Progress writes waiting for SQLite's single writer connection.
+///
+/// SQLite with `synchronous = FULL` pays one fsync per commit, which caps a one-row-per-
+/// transaction design at a few hundred writes a second. Writers queue here; whoever holds
+/// the writer connection next commits every queued write in one `BEGIN IMMEDIATE`
+/// transaction and hands each writer its row. Every write is still durable before its
+/// request is answered; only the fsync is shared.
+#[derive(Debug, Default)]
+pub struct ProgressQueue {
+    pending: Mutex<Vec<(ProgressWrite, Slot)>>,
+}
+
+impl ProgressQueue {
+    fn push(&self, write: ProgressWrite, slot: Slot) {
+        self.lock().push((write, slot));
+    }
+
+    fn take(&self) -> Vec<(ProgressWrite, Slot)> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(ProgressWrite, Slot)>> {
+        match self.pending.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+}
+
+/// Record progress (see `upsert_progress`), group-committed with concurrent writers on
+/// SQLite; a transaction of its own on PostgreSQL, whose upsert needs no lock up front.
+pub async fn save_progress(db: &Db, write: ProgressWrite) -> Result<ProgressRow, sqlx::Error> {
+    if db.backend() == Backend::Postgres {
+        let mut tx = db.begin_write().await?;
+        let row = upsert_progress(
+            &mut tx,
+            &write.user_id,
+            &write.slug,
+            write.percent,
+            write.completed_at.as_deref(),
+            &write.at,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(row);
+    }
+    let slot: Slot = Arc::new(OnceLock::new());
+    db.progress_queue.push(write.clone(), Arc::clone(&slot));
+    // The pool has one writer connection: holding it is holding the write lock.
+    let mut conn = db.write.acquire().await?;
+    if let Some(done) = slot.get() {
+        return done.clone().map_err(sqlx::Error::Protocol);
+    }
+    let mut batch = db.progress_queue.take();
+    if !batch.iter().any(|(_, s)| Arc::ptr_eq(s, &slot)) {
+        // Taken by a writer whose request was dropped before it committed: write it here.
+        batch.push((write, Arc::clone(&slot)));
+    }
+    let outcome = async {
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+        let mut rows = Vec::with_capacity(batch.len());
+        for (w, _) in &batch {
+            rows.push(
+                upsert_progress(
+                    &mut tx,
+                    &w.user_id,
+                    &w.slug,
+                    w.percent,
+                    w.completed_at.as_deref(),
+                    &w.at,
+                )
+                .await?,
+            );
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(rows)
+    }
+    .await;
+    match outcome {
+        Ok(rows) => {
+            for ((_, s), row) in batch.iter().zip(rows) {
+                let _ = s.set(Ok(row));
+            }
+        }
+        Err(error) => {
+            let message = error.to_string();
+            for (_, s) in &batch {
+                let _ = s.set(Err(message.clone()));
+            }
+        }
+    }
+    drop(conn);
+    match slot.get() {
+        Some(done) => done.clone().map_err(sqlx::Error::Protocol),
+        None => Err(sqlx::Error::Protocol("progress write lost".into())),
+    }
 }

@@ -35,6 +35,8 @@ pub struct Db {
     pub read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    /// Progress writes waiting for a group commit (SQLite).
+    progress_queue: std::sync::Arc<learning::ProgressQueue>,
 }
 
 /// The sqlx row type every data-access module decodes from.
@@ -53,6 +55,7 @@ impl Db {
                 read: pool.clone(),
                 write: pool,
                 backend: Backend::Postgres,
+                progress_queue: Default::default(),
             }
         } else if let Some(path) = url.strip_prefix("sqlite://") {
             Self::open_sqlite(path).await?
@@ -93,6 +96,7 @@ impl Db {
             read,
             write,
             backend: Backend::Sqlite,
+            progress_queue: Default::default(),
         })
     }
 

@@ -112,10 +112,17 @@ pub async fn save_progress(
     let percent = if completed { 100 } else { percent };
     let at = now();
     let completed_at = (percent == 100).then_some(at.as_str());
-    let mut tx = db.begin_write().await?;
-    let row =
-        store::upsert_progress(&mut tx, &user.id, &lesson.slug, percent, completed_at, &at).await?;
-    tx.commit().await?;
+    let row = store::save_progress(
+        db,
+        store::ProgressWrite {
+            user_id: user.id.clone(),
+            slug: lesson.slug.clone(),
+            percent,
+            completed_at: completed_at.map(str::to_owned),
+            at: at.clone(),
+        },
+    )
+    .await?;
     Ok(ProgressView::of(&lesson.slug, Some(&row)))
 }
 

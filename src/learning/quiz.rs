@@ -218,7 +218,8 @@ mod tests {
     #[test]
     fn bad_answers_are_named_clearly() {
         let quiz = quiz();
-        let cases: [(&[(&str, &[i64])], &str, &str); 5] = [
+        type Case<'a> = (&'a [(&'a str, &'a [i64])], &'a str, &'a str);
+        let cases: [Case; 5] = [
             (
                 &[("q9", &[0])],
                 "answers.q9",
