@@ -9,6 +9,7 @@ pub mod config;
 pub mod content;
 pub mod db;
 pub mod error;
+pub mod learning;
 pub mod lesson_view;
 pub mod media;
 pub mod page_cache;

@@ -196,10 +196,14 @@ pub async fn delete_account(
 
 /// Everything the site holds about a user, as JSON.
 pub async fn export(state: &AppState, user: &User) -> Result<serde_json::Value, AppError> {
+    let learning = crate::learning::export(&state.db, user).await?;
     Ok(json!({
         "exported_at": crate::db::now(),
         "account": user,
         "active_sessions": users::session_count(&state.db, &user.id).await?,
+        "progress": learning["progress"],
+        "bookmarks": learning["bookmarks"],
+        "quiz_attempts": learning["quiz_attempts"],
     }))
 }
 

@@ -6,6 +6,7 @@
 //! `BEGIN IMMEDIATE`, so no request ever meets "database is locked".
 
 pub mod admin;
+pub mod learning;
 pub mod lessons;
 pub mod media;
 pub mod users;
@@ -36,6 +37,8 @@ pub struct Db {
     pub read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    /// Progress writes waiting for a group commit (SQLite).
+    progress_queue: std::sync::Arc<learning::ProgressQueue>,
 }
 
 /// The sqlx row type every data-access module decodes from.
@@ -54,6 +57,7 @@ impl Db {
                 read: pool.clone(),
                 write: pool,
                 backend: Backend::Postgres,
+                progress_queue: Default::default(),
             }
         } else if let Some(path) = url.strip_prefix("sqlite://") {
             Self::open_sqlite(path).await?
@@ -94,6 +98,7 @@ impl Db {
             read,
             write,
             backend: Backend::Sqlite,
+            progress_queue: Default::default(),
         })
     }
 

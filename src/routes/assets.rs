@@ -14,7 +14,7 @@ struct Asset {
     body: &'static [u8],
 }
 
-const ASSETS: [Asset; 3] = [
+const ASSETS: [Asset; 4] = [
     Asset {
         path: "css/site.css",
         content_type: "text/css; charset=utf-8",
@@ -29,6 +29,11 @@ const ASSETS: [Asset; 3] = [
         path: "js/admin.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../../static/js/admin.js"),
+    },
+    Asset {
+        path: "js/progress.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../static/js/progress.js"),
     },
 ];
 

@@ -3,6 +3,7 @@
 pub(crate) mod admin;
 mod auth;
 mod billing;
+mod learning;
 mod lessons;
 pub(crate) mod media;
 pub(crate) mod plans;
@@ -73,6 +74,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                             .error_handler(super::json_error),
                     )
                     .route(web::post().to(tokenizer::tokenize)),
+            )
+            .route("/me/progress", web::get().to(learning::my_progress))
+            .route(
+                "/lessons/{slug}/progress",
+                web::put().to(learning::put_progress),
+            )
+            .route(
+                "/lessons/{slug}/bookmark",
+                web::put().to(learning::put_bookmark),
+            )
+            .route(
+                "/lessons/{slug}/bookmark",
+                web::delete().to(learning::delete_bookmark),
+            )
+            .route(
+                "/lessons/{slug}/quiz/attempts",
+                web::post().to(learning::post_attempt),
+            )
+            .route(
+                "/lessons/{slug}/quiz/attempts",
+                web::get().to(learning::list_attempts),
             ),
     );
 }

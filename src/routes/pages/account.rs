@@ -1,13 +1,16 @@
-//! `/account`: who you are, your plan, your password, your data.
+//! `/account`: who you are, your plan, your learning, your password, your data.
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
+use serde_json::json;
 use tera::Context;
 
 use crate::accounts;
 use crate::auth::{removal_cookie, session_cookie, Session, Viewer};
+use crate::db::users::User;
 use crate::error::{AppError, PageError};
+use crate::learning::{self, Status};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -29,7 +32,67 @@ fn to_login() -> HttpResponse {
         .finish()
 }
 
-fn render(
+/// The learning dashboard: per course a progress bar and each lesson's state and best
+/// quiz score, the bookmarks, and where to continue.
+async fn dashboard(state: &AppState, user: &User) -> Result<serde_json::Value, AppError> {
+    let catalog = state.catalog().await?;
+    let overview = learning::overview(&state.db, user, &catalog).await?;
+    let courses: Vec<_> = catalog
+        .courses
+        .iter()
+        .zip(&overview.courses)
+        .map(|(course, record)| {
+            let lessons: Vec<_> = course
+                .lessons
+                .iter()
+                .filter_map(|lesson| {
+                    let record = overview.lesson(&lesson.slug)?;
+                    Some(json!({
+                        "slug": lesson.slug,
+                        "title": lesson.rendered.title,
+                        "status": record.status,
+                        "percent": record.percent,
+                        "has_quiz": lesson.rendered.quiz.is_some(),
+                        "quiz": record.quiz,
+                    }))
+                })
+                .collect();
+            json!({
+                "slug": course.slug,
+                "title": course.title,
+                "completed_lessons": record.completed_lessons,
+                "total_lessons": record.total_lessons,
+                "percent": record.percent,
+                "lessons": lessons,
+            })
+        })
+        .collect();
+    let title_of = |slug: &str| {
+        catalog
+            .lesson(slug)
+            .map(|l| l.rendered.title.clone())
+            .unwrap_or_else(|| slug.to_owned())
+    };
+    let bookmarks: Vec<_> = overview
+        .bookmarks
+        .iter()
+        .map(|b| json!({ "slug": b.slug, "title": title_of(&b.slug) }))
+        .collect();
+    let resume = match &overview.continue_with {
+        Some(slug) => {
+            let percent = overview.lesson(slug).map_or(0, |l| l.percent);
+            Some(json!({ "slug": slug, "title": title_of(slug), "percent": percent, "kind": "continue" }))
+        }
+        None => overview
+            .lessons
+            .iter()
+            .find(|l| l.status != Status::Completed)
+            .map(|l| json!({ "slug": l.slug, "title": title_of(&l.slug), "percent": l.percent, "kind": "next" })),
+    };
+    Ok(json!({ "courses": courses, "bookmarks": bookmarks, "resume": resume }))
+}
+
+async fn render(
     state: &AppState,
     viewer: &Viewer,
     session: &Session,
@@ -40,6 +103,7 @@ fn render(
     context.insert("viewer", &super::viewer_json(state, viewer));
     context.insert("user", &session.user);
     context.insert("plan_name", session.user.plan.name());
+    context.insert("learning", &dashboard(state, &session.user).await?);
     context.insert("notice", &notice);
     context.insert(
         "errors",
@@ -66,7 +130,7 @@ fn render(
 
 pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
     match &viewer.0 {
-        Some(session) => render(&state, &viewer, session, None, None),
+        Some(session) => render(&state, &viewer, session, None, None).await,
         None => Ok(to_login()),
     }
 }
@@ -102,14 +166,15 @@ pub async fn change_password(
                 &fresh,
                 Some("Your password was changed. Other devices have been signed out."),
                 None,
-            )?;
+            )
+            .await?;
             response
                 .add_cookie(&session_cookie(&state.settings, &signed.token))
                 .map_err(AppError::internal)?;
             Ok(response)
         }
         Err(error @ AppError::InvalidInput { .. }) => {
-            render(&state, &viewer, session, None, Some(("password", error)))
+            render(&state, &viewer, session, None, Some(("password", error))).await
         }
         Err(other) => Err(other.into()),
     }
@@ -143,7 +208,7 @@ pub async fn delete(
             .cookie(removal_cookie(&state.settings))
             .finish()),
         Err(error @ AppError::InvalidInput { .. }) => {
-            render(&state, &viewer, session, None, Some(("delete", error)))
+            render(&state, &viewer, session, None, Some(("delete", error))).await
         }
         Err(other) => Err(other.into()),
     }

@@ -6,6 +6,7 @@ use tera::Context;
 
 use crate::auth::Viewer;
 use crate::error::PageError;
+use crate::learning;
 use crate::lesson_view::LessonSummary;
 use crate::state::AppState;
 
@@ -29,7 +30,31 @@ pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResp
             })
         })
         .collect();
+    // A signed-in reader sees where they stand on each lesson.
+    let progress = match &viewer.0 {
+        Some(session) => {
+            let overview = learning::overview(&state.db, &session.user, &catalog).await?;
+            let lessons: serde_json::Map<_, _> = overview
+                .lessons
+                .iter()
+                .map(|l| {
+                    (
+                        l.slug.clone(),
+                        json!({ "status": l.status, "percent": l.percent, "quiz": l.quiz }),
+                    )
+                })
+                .collect();
+            let courses: serde_json::Map<_, _> = overview
+                .courses
+                .iter()
+                .map(|c| (c.slug.clone(), json!(c)))
+                .collect();
+            json!({ "lessons": lessons, "courses": courses })
+        }
+        None => serde_json::Value::Null,
+    };
     let mut context = Context::new();
+    context.insert("progress", &progress);
     context.insert("viewer", &super::viewer_json(&state, &viewer));
     context.insert("courses", &courses);
     context.insert("section", "courses");

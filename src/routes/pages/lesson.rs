@@ -7,6 +7,7 @@ use tera::Context;
 
 use crate::auth::Viewer;
 use crate::error::{AppError, PageError};
+use crate::learning::{self, AttemptOutcome};
 use crate::lesson_view::{LessonSummary, LessonView};
 use crate::plans::{self, Capability};
 use crate::state::AppState;
@@ -23,7 +24,7 @@ const CONTEXT_WINDOW: f64 = 1_000_000.0;
 /// The example price per million tokens the cost estimate starts from, in dollars.
 const DEFAULT_PRICE_PER_MILLION: f64 = 2.50;
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 pub struct TokenQuery {
     text: Option<String>,
     encoding: Option<String>,
@@ -42,6 +43,17 @@ pub async fn show(
     viewer: Viewer,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, PageError> {
+    render(&state, &slug, &viewer, &query, None).await
+}
+
+/// The lesson page; with `attempt`, the quiz comes back scored (the no-JavaScript submit).
+pub async fn render(
+    state: &AppState,
+    slug: &str,
+    viewer: &Viewer,
+    query: &TokenQuery,
+    attempt: Option<&AttemptOutcome>,
+) -> Result<HttpResponse, PageError> {
     let catalog = state.catalog().await?;
     // Anonymous readers without a token-box submission all get the same page.
     let shared = !viewer.signed_in() && query.is_empty();
@@ -52,13 +64,13 @@ pub async fn show(
         }
     }
     let lesson = catalog
-        .lesson(&slug)
+        .lesson(slug)
         .filter(|l| l.is_published() || viewer.is_admin())
         .ok_or(AppError::NotFound)?;
     let course = catalog
         .course(&lesson.rendered.course)
         .ok_or(AppError::NotFound)?;
-    let view = LessonView::of(lesson, &viewer);
+    let view = LessonView::of(lesson, viewer);
     let recommended: Vec<_> = catalog
         .next_lessons(&lesson.slug, 3)
         .iter()
@@ -74,7 +86,15 @@ pub async fn show(
     lesson_json["tokens"] = json!(r.token_count.o200k_base);
 
     let mut context = Context::new();
-    context.insert("viewer", &super::viewer_json(&state, &viewer));
+    context.insert("viewer", &super::viewer_json(state, viewer));
+    let learning = match &viewer.0 {
+        Some(session) => {
+            Some(learning::lesson_record(&state.db, &session.user, &lesson.slug).await?)
+        }
+        None => None,
+    };
+    context.insert("learning", &learning);
+    context.insert("quiz_result", &attempt.map(quiz_result_json));
     context.insert(
         "course",
         &json!({ "slug": course.slug, "title": course.title }),
@@ -95,7 +115,7 @@ pub async fn show(
         }),
     );
     context.insert("lesson", &lesson_json);
-    context.insert("tokens", &token_widget(&query)?);
+    context.insert("tokens", &token_widget(query)?);
     context.insert("recommended", &recommended);
     let html = web::Bytes::from(state.templates.render("lesson.html", context)?);
     if shared {
@@ -104,6 +124,19 @@ pub async fn show(
             .put(&cache_key, catalog.generation, html.clone());
     }
     Ok(super::html(html))
+}
+
+/// A scored attempt as the quiz template reads it: results keyed by question id.
+fn quiz_result_json(attempt: &AttemptOutcome) -> serde_json::Value {
+    let by_question: serde_json::Map<String, serde_json::Value> = attempt
+        .scored
+        .results
+        .iter()
+        .map(|r| (r.question_id.clone(), json!(r)))
+        .collect();
+    let mut result = attempt.to_json();
+    result["by_question"] = serde_json::Value::Object(by_question);
+    result
 }
 
 /// The token widget's state: the example, or what the reader submitted without JavaScript.

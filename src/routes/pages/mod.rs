@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod auth;
 mod catalog;
+mod learning;
 mod lesson;
 mod pricing;
 mod system;
@@ -17,6 +18,15 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(catalog::show))
         .route("/lessons/{slug}", web::get().to(lesson::show))
+        .route(
+            "/lessons/{slug}/complete",
+            web::post().to(learning::complete),
+        )
+        .route(
+            "/lessons/{slug}/bookmark",
+            web::post().to(learning::bookmark),
+        )
+        .route("/lessons/{slug}/quiz", web::post().to(learning::quiz))
         .route("/signup", web::get().to(auth::signup_page))
         .route("/signup", web::post().to(auth::signup))
         .route("/login", web::get().to(auth::login_page))

@@ -1,0 +1,439 @@
+//! Reading progress, bookmarks and quiz attempts.
+//!
+//! Progress writes on SQLite are group-committed (see `ProgressQueue`).
+//! Writes are single upserts (`INSERT … ON CONFLICT … DO UPDATE`) whose update keeps the
+//! larger percent and the first completion, so concurrent first writes never collide on
+//! PostgreSQL and the result does not depend on their order.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde::Serialize;
+use sqlx::{Connection as _, Row as _};
+
+use super::lessons::Tx;
+use super::{Backend, Db, Row};
+
+/// A learner's progress through one lesson.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProgressRow {
+    pub slug: String,
+    pub percent: i64,
+    pub completed_at: Option<String>,
+    pub updated_at: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct BookmarkRow {
+    pub slug: String,
+    pub created_at: String,
+}
+
+/// A learner's record on one lesson's quiz.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct QuizStats {
+    pub attempts: i64,
+    pub best_percent: Option<i64>,
+    pub passed: bool,
+}
+
+/// A stored quiz attempt.
+#[derive(Clone, Debug)]
+pub struct AttemptRow {
+    pub id: i64,
+    pub slug: String,
+    pub revision: i64,
+    pub answers: String,
+    pub results: String,
+    pub score: i64,
+    pub total: i64,
+    pub percent: i64,
+    pub passed: bool,
+    pub created_at: String,
+}
+
+pub struct NewAttempt<'a> {
+    pub user_id: &'a str,
+    pub slug: &'a str,
+    pub revision: i64,
+    pub answers: &'a str,
+    pub results: &'a str,
+    pub score: i64,
+    pub total: i64,
+    pub percent: i64,
+    pub passed: bool,
+    pub created_at: &'a str,
+}
+
+fn progress_from(row: &Row) -> Result<ProgressRow, sqlx::Error> {
+    Ok(ProgressRow {
+        slug: row.try_get("slug")?,
+        percent: row.try_get("percent")?,
+        completed_at: row.try_get("completed_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// Record progress: the stored percent becomes the larger of the two, and `completed_at`
+/// is set only when it was not already. Returns the row as stored.
+pub async fn upsert_progress(
+    conn: &mut sqlx::AnyConnection,
+    user_id: &str,
+    slug: &str,
+    percent: i64,
+    completed_at: Option<&str>,
+    at: &str,
+) -> Result<ProgressRow, sqlx::Error> {
+    let row = sqlx::query(
+        "INSERT INTO progress (user_id, slug, percent, completed_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (user_id, slug) DO UPDATE SET \
+         percent = CASE WHEN excluded.percent > progress.percent \
+                   THEN excluded.percent ELSE progress.percent END, \
+         completed_at = COALESCE(progress.completed_at, excluded.completed_at), \
+         updated_at = excluded.updated_at \
+         RETURNING slug, percent, completed_at, updated_at",
+    )
+    .bind(user_id)
+    .bind(slug)
+    .bind(percent)
+    .bind(completed_at)
+    .bind(at)
+    .fetch_one(conn)
+    .await?;
+    progress_from(&row)
+}
+
+pub async fn progress_of(db: &Db, user_id: &str) -> Result<Vec<ProgressRow>, sqlx::Error> {
+    sqlx::query(
+        "SELECT slug, percent, completed_at, updated_at FROM progress WHERE user_id = $1 \
+         ORDER BY updated_at DESC, slug",
+    )
+    .bind(user_id)
+    .fetch_all(&db.read)
+    .await?
+    .iter()
+    .map(progress_from)
+    .collect()
+}
+
+pub async fn progress_one(
+    db: &Db,
+    user_id: &str,
+    slug: &str,
+) -> Result<Option<ProgressRow>, sqlx::Error> {
+    sqlx::query(
+        "SELECT slug, percent, completed_at, updated_at FROM progress \
+         WHERE user_id = $1 AND slug = $2",
+    )
+    .bind(user_id)
+    .bind(slug)
+    .fetch_optional(&db.read)
+    .await?
+    .as_ref()
+    .map(progress_from)
+    .transpose()
+}
+
+pub async fn add_bookmark(
+    tx: &mut Tx,
+    user_id: &str,
+    slug: &str,
+    at: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO bookmarks (user_id, slug, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, slug) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(slug)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Remove a bookmark; true when there was one.
+pub async fn remove_bookmark(tx: &mut Tx, user_id: &str, slug: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM bookmarks WHERE user_id = $1 AND slug = $2")
+        .bind(user_id)
+        .bind(slug)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A user's bookmarks, newest first.
+pub async fn bookmarks_of(db: &Db, user_id: &str) -> Result<Vec<BookmarkRow>, sqlx::Error> {
+    sqlx::query(
+        "SELECT slug, created_at FROM bookmarks WHERE user_id = $1 \
+         ORDER BY created_at DESC, slug",
+    )
+    .bind(user_id)
+    .fetch_all(&db.read)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(BookmarkRow {
+            slug: row.try_get("slug")?,
+            created_at: row.try_get("created_at")?,
+        })
+    })
+    .collect()
+}
+
+pub async fn is_bookmarked(db: &Db, user_id: &str, slug: &str) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query("SELECT 1 AS one FROM bookmarks WHERE user_id = $1 AND slug = $2")
+            .bind(user_id)
+            .bind(slug)
+            .fetch_optional(&db.read)
+            .await?
+            .is_some(),
+    )
+}
+
+/// Store an attempt; returns its id.
+pub async fn insert_attempt(tx: &mut Tx, attempt: &NewAttempt<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO quiz_attempts (user_id, slug, revision, answers, results, score, total, \
+         percent, passed, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(attempt.user_id)
+    .bind(attempt.slug)
+    .bind(attempt.revision)
+    .bind(attempt.answers)
+    .bind(attempt.results)
+    .bind(attempt.score)
+    .bind(attempt.total)
+    .bind(attempt.percent)
+    .bind(i64::from(attempt.passed))
+    .bind(attempt.created_at)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")
+}
+
+const STATS_COLUMNS: &str = "slug, COUNT(*) AS attempts, MAX(percent) AS best_percent, \
+     MAX(passed) AS passed";
+
+fn stats_from(row: &Row) -> Result<(String, QuizStats), sqlx::Error> {
+    let passed: Option<i64> = row.try_get("passed")?;
+    Ok((
+        row.try_get("slug")?,
+        QuizStats {
+            attempts: row.try_get("attempts")?,
+            best_percent: row.try_get("best_percent")?,
+            passed: passed == Some(1),
+        },
+    ))
+}
+
+/// Quiz records of every lesson the user attempted.
+pub async fn quiz_stats_of(
+    db: &Db,
+    user_id: &str,
+) -> Result<Vec<(String, QuizStats)>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {STATS_COLUMNS} FROM quiz_attempts WHERE user_id = $1 GROUP BY slug"
+    ))
+    .bind(user_id)
+    .fetch_all(&db.read)
+    .await?
+    .iter()
+    .map(stats_from)
+    .collect()
+}
+
+/// The quiz record of one lesson, read inside a write transaction (after an insert).
+pub async fn quiz_stats_in(
+    tx: &mut Tx,
+    user_id: &str,
+    slug: &str,
+) -> Result<QuizStats, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {STATS_COLUMNS} FROM quiz_attempts WHERE user_id = $1 AND slug = $2 GROUP BY slug"
+    ))
+    .bind(user_id)
+    .bind(slug)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(match row {
+        Some(row) => stats_from(&row)?.1,
+        None => QuizStats::default(),
+    })
+}
+
+pub async fn quiz_stats_one(db: &Db, user_id: &str, slug: &str) -> Result<QuizStats, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {STATS_COLUMNS} FROM quiz_attempts WHERE user_id = $1 AND slug = $2 GROUP BY slug"
+    ))
+    .bind(user_id)
+    .bind(slug)
+    .fetch_optional(&db.read)
+    .await?;
+    Ok(match row {
+        Some(row) => stats_from(&row)?.1,
+        None => QuizStats::default(),
+    })
+}
+
+fn attempt_from(row: &Row) -> Result<AttemptRow, sqlx::Error> {
+    let passed: i64 = row.try_get("passed")?;
+    Ok(AttemptRow {
+        id: row.try_get("id")?,
+        slug: row.try_get("slug")?,
+        revision: row.try_get("revision")?,
+        answers: row.try_get("answers")?,
+        results: row.try_get("results")?,
+        score: row.try_get("score")?,
+        total: row.try_get("total")?,
+        percent: row.try_get("percent")?,
+        passed: passed == 1,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+const ATTEMPT_COLUMNS: &str =
+    "id, slug, revision, answers, results, score, total, percent, passed, created_at";
+
+/// A user's attempts at one lesson's quiz, newest first.
+pub async fn attempts_of(
+    db: &Db,
+    user_id: &str,
+    slug: &str,
+) -> Result<Vec<AttemptRow>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {ATTEMPT_COLUMNS} FROM quiz_attempts WHERE user_id = $1 AND slug = $2 \
+         ORDER BY id DESC"
+    ))
+    .bind(user_id)
+    .bind(slug)
+    .fetch_all(&db.read)
+    .await?
+    .iter()
+    .map(attempt_from)
+    .collect()
+}
+
+/// Every attempt of a user (for the data export), oldest first.
+pub async fn all_attempts_of(db: &Db, user_id: &str) -> Result<Vec<AttemptRow>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {ATTEMPT_COLUMNS} FROM quiz_attempts WHERE user_id = $1 ORDER BY id"
+    ))
+    .bind(user_id)
+    .fetch_all(&db.read)
+    .await?
+    .iter()
+    .map(attempt_from)
+    .collect()
+}
+
+/// One progress write waiting for a group commit.
+#[derive(Clone, Debug)]
+pub struct ProgressWrite {
+    pub user_id: String,
+    pub slug: String,
+    pub percent: i64,
+    pub completed_at: Option<String>,
+    pub at: String,
+}
+
+type Slot = Arc<OnceLock<Result<ProgressRow, String>>>;
+
+/// Progress writes waiting for SQLite's single writer connection.
+///
+/// SQLite with `synchronous = FULL` pays one fsync per commit, which caps a one-row-per-
+/// transaction design at a few hundred writes a second. Writers queue here; whoever holds
+/// the writer connection next commits every queued write in one `BEGIN IMMEDIATE`
+/// transaction and hands each writer its row. Every write is still durable before its
+/// request is answered; only the fsync is shared.
+#[derive(Debug, Default)]
+pub struct ProgressQueue {
+    pending: Mutex<Vec<(ProgressWrite, Slot)>>,
+}
+
+impl ProgressQueue {
+    fn push(&self, write: ProgressWrite, slot: Slot) {
+        self.lock().push((write, slot));
+    }
+
+    fn take(&self) -> Vec<(ProgressWrite, Slot)> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(ProgressWrite, Slot)>> {
+        match self.pending.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+}
+
+/// Record progress (see `upsert_progress`), group-committed with concurrent writers on
+/// SQLite; a transaction of its own on PostgreSQL, whose upsert needs no lock up front.
+pub async fn save_progress(db: &Db, write: ProgressWrite) -> Result<ProgressRow, sqlx::Error> {
+    if db.backend() == Backend::Postgres {
+        let mut tx = db.begin_write().await?;
+        let row = upsert_progress(
+            &mut tx,
+            &write.user_id,
+            &write.slug,
+            write.percent,
+            write.completed_at.as_deref(),
+            &write.at,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(row);
+    }
+    let slot: Slot = Arc::new(OnceLock::new());
+    db.progress_queue.push(write.clone(), Arc::clone(&slot));
+    // The pool has one writer connection: holding it is holding the write lock.
+    let mut conn = db.write.acquire().await?;
+    if let Some(done) = slot.get() {
+        return done.clone().map_err(sqlx::Error::Protocol);
+    }
+    let mut batch = db.progress_queue.take();
+    if !batch.iter().any(|(_, s)| Arc::ptr_eq(s, &slot)) {
+        // Taken by a writer whose request was dropped before it committed: write it here.
+        batch.push((write, Arc::clone(&slot)));
+    }
+    let outcome = async {
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+        let mut rows = Vec::with_capacity(batch.len());
+        for (w, _) in &batch {
+            rows.push(
+                upsert_progress(
+                    &mut tx,
+                    &w.user_id,
+                    &w.slug,
+                    w.percent,
+                    w.completed_at.as_deref(),
+                    &w.at,
+                )
+                .await?,
+            );
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(rows)
+    }
+    .await;
+    match outcome {
+        Ok(rows) => {
+            for ((_, s), row) in batch.iter().zip(rows) {
+                let _ = s.set(Ok(row));
+            }
+        }
+        Err(error) => {
+            let message = error.to_string();
+            for (_, s) in &batch {
+                let _ = s.set(Err(message.clone()));
+            }
+        }
+    }
+    drop(conn);
+    match slot.get() {
+        Some(done) => done.clone().map_err(sqlx::Error::Protocol),
+        None => Err(sqlx::Error::Protocol("progress write lost".into())),
+    }
+}
