@@ -7,6 +7,7 @@
 //! attempt is stored with that revision, the answers and the per-question results.
 
 pub mod quiz;
+pub mod recommend;
 
 use std::collections::HashMap;
 use std::sync::Arc;

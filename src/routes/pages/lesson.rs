@@ -13,6 +13,8 @@ use crate::plans::{self, Capability};
 use crate::state::AppState;
 use crate::tokenizer::{self, Encoding};
 
+/// How many lessons "Recommended for you" shows.
+const RECOMMENDED: usize = 3;
 /// The example the token widget starts with.
 const TOKEN_EXAMPLE: &str = "Hello, world!";
 /// Longest text the page-rendered token widget accepts (the API takes up to 1 MiB).
@@ -71,8 +73,14 @@ pub async fn render(
         .course(&lesson.rendered.course)
         .ok_or(AppError::NotFound)?;
     let view = LessonView::of(lesson, viewer);
-    let recommended: Vec<_> = catalog
-        .next_lessons(&lesson.slug, 3)
+    let recommended = match &viewer.0 {
+        Some(session) if plans::allows(session.user.plan, Capability::PersonalRecommendations) => {
+            let progress = crate::db::learning::progress_of(&state.db, &session.user.id).await?;
+            learning::recommend::personal(&catalog, &lesson.slug, &progress, RECOMMENDED)
+        }
+        _ => catalog.next_lessons(&lesson.slug, RECOMMENDED),
+    };
+    let recommended: Vec<_> = recommended
         .iter()
         .map(|l| serde_json::to_value(LessonSummary::of(l)))
         .collect::<Result<_, _>>()
