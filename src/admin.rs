@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use actix_web::web;
 use serde::Serialize;
 
 use crate::content::{self, source, RENDER_VERSION};
@@ -114,6 +115,32 @@ async fn finish(state: &AppState, mut tx: lessons::Tx) -> Result<(), AppError> {
         .await
         .map_err(AppError::Internal)?;
     Ok(())
+}
+
+/// Largest narration an admin may upload.
+pub const MAX_AUDIO_BYTES: usize = 64 * 1024 * 1024;
+
+/// Store an uploaded narration for a lesson, cutting its preview at once; replaces any
+/// earlier narration. Returns the whole and preview durations in seconds.
+pub async fn upload_audio(
+    state: &AppState,
+    slug: &str,
+    mp3: Vec<u8>,
+) -> Result<(f64, f64), AppError> {
+    if state.catalog().await?.lesson(slug).is_none() {
+        return Err(AppError::NotFound);
+    }
+    let data_dir = state.settings.data_dir.clone();
+    let stored = web::block(move || crate::media::store_audio(&data_dir, &mp3))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(|e| AppError::invalid(format!("The body is not an MP3 file: {e}")))?;
+    crate::db::media::upsert_lesson_audio(&state.db, slug, &format!("{slug}.mp3"), &stored).await?;
+    finish(state, state.db.begin_write().await?).await?;
+    Ok((
+        stored.duration_ms as f64 / 1000.0,
+        stored.preview_duration_ms as f64 / 1000.0,
+    ))
 }
 
 fn slug_taken(slug: &str) -> AppError {

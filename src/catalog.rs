@@ -37,6 +37,8 @@ pub struct Lesson {
     pub status: Status,
     pub revision: i64,
     pub rendered: RenderedLesson,
+    /// Whether a narration is registered for the lesson (from its file or an upload).
+    pub has_audio: bool,
 }
 
 impl Lesson {
@@ -128,6 +130,7 @@ impl Catalog {
     pub async fn reload(&self, db: &Db) -> anyhow::Result<Arc<Snapshot>> {
         let generation = lessons::generation(db).await?;
         let course_rows = lessons::courses(db).await?;
+        let with_audio = crate::db::media::slugs_with_audio(db).await?;
         let mut by_slug = HashMap::new();
         for row in lessons::current_lessons(db).await? {
             let rendered = rendered_of(db, &row).await?;
@@ -141,6 +144,7 @@ impl Catalog {
                 status,
                 revision: row.revision,
                 rendered,
+                has_audio: with_audio.contains(&row.slug),
             });
             by_slug.insert(row.slug, lesson);
         }

@@ -35,7 +35,7 @@ impl<'a> LessonSummary<'a> {
             access: r.access,
             reading_minutes: r.reading_minutes,
             updated_at: format!("{}T00:00:00Z", r.updated.format("%Y-%m-%d")),
-            has_audio: r.audio.is_some(),
+            has_audio: lesson.has_audio,
             has_video: r.video.status() == "available",
         }
     }
@@ -80,7 +80,7 @@ impl<'a> LessonView<'a> {
         let r = &lesson.rendered;
         let locked = !plans::allows(viewer.plan(), Capability::ReadLesson(r.access));
         let may = |capability| !locked && plans::allows(viewer.plan(), capability);
-        let has_audio = r.audio.is_some();
+        let has_audio = lesson.has_audio;
         LessonView {
             summary: LessonSummary::of(lesson),
             html: if locked {

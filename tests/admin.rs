@@ -15,6 +15,7 @@ on_both_backends!(
     courses_users_and_plans,
     older_revisions_can_be_restored,
     content_files_and_admin_edits_live_together,
+    narrations_are_uploaded_and_their_preview_cut_at_once,
 );
 
 const ADMIN_EMAIL: &str = "admin@example.com";
@@ -1381,4 +1382,98 @@ mod pages {
         assert_eq!(response.status(), 200);
         assert!(response.text().await.unwrap().contains("data-preview"));
     }
+}
+
+async fn narrations_are_uploaded_and_their_preview_cut_at_once(backend: Backend) {
+    let Some(app) = spawn(backend).await else {
+        return;
+    };
+    let token = admin_token(&app).await;
+    let (status, _) = create(
+        &app,
+        &token,
+        &lesson_source("narrated", "Narrated", "Body."),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _) = answer(call(
+        &app,
+        Method::POST,
+        "/api/v1/admin/lessons/narrated/publish",
+        Some(&token),
+    ))
+    .await;
+    assert_eq!(status, 200);
+    let (_, before) = answer(call(&app, Method::GET, "/api/v1/lessons/narrated", None)).await;
+    assert_eq!(before["has_audio"], false);
+
+    let upload = |body: Vec<u8>, content_type: &'static str| {
+        call(
+            &app,
+            Method::PUT,
+            "/api/v1/admin/lessons/narrated/audio",
+            Some(&token),
+        )
+        .header("content-type", content_type)
+        .body(body)
+    };
+    let mp3 = std::fs::read(
+        common::bundled_content().join("ai-foundations/01-transformer-revolution.mp3"),
+    )
+    .unwrap();
+    let (status, body) = answer(upload(b"definitely not audio".to_vec(), "audio/mpeg")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("invalid_input")),
+        "{body}"
+    );
+    let (status, _) = answer(upload(mp3.clone(), "text/plain")).await;
+    assert_eq!(status, 415);
+    let (status, _) = answer(
+        call(
+            &app,
+            Method::PUT,
+            "/api/v1/admin/lessons/narrated/audio",
+            None,
+        )
+        .header("content-type", "audio/mpeg")
+        .body(mp3.clone()),
+    )
+    .await;
+    assert_eq!(status, 401);
+
+    let (status, body) = answer(upload(mp3.clone(), "audio/mpeg")).await;
+    assert_eq!(status, 200, "{body}");
+    let duration = body["duration_seconds"].as_f64().unwrap();
+    let preview = body["preview_seconds"].as_f64().unwrap();
+    assert!(duration > 60.0, "the whole narration: {duration}");
+    assert!(
+        preview > 25.0 && preview <= 30.0,
+        "the preview is cut at once: {preview}"
+    );
+
+    let (_, after) = answer(call(&app, Method::GET, "/api/v1/lessons/narrated", None)).await;
+    assert_eq!(after["has_audio"], true, "live at once");
+    let response = reqwest::get(app.url("/api/v1/lessons/narrated/audio/preview"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "audio/mpeg");
+    let served = response.bytes().await.unwrap();
+    assert!(
+        served.len() < mp3.len(),
+        "the preview is only the first seconds"
+    );
+    let (status, _) = answer(
+        call(
+            &app,
+            Method::PUT,
+            "/api/v1/admin/lessons/no-such/audio",
+            Some(&token),
+        )
+        .header("content-type", "audio/mpeg")
+        .body(mp3),
+    )
+    .await;
+    assert_eq!(status, 404);
 }

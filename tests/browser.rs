@@ -60,3 +60,53 @@ async fn the_token_box_works_without_javascript_in_a_browser() {
         .await
         .unwrap_or_else(|seen| panic!("#token-count shows {seen}, expected {expected}"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lesson_editor_previews_as_the_admin_types() {
+    let Some(browser) = Browser::start(true).await else {
+        return;
+    };
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let db = lectern::db::Db::connect(&app.settings).await.unwrap();
+    let passwords = lectern::auth::password::Passwords::new(1);
+    lectern::accounts::create_admin(
+        &db,
+        &passwords,
+        "editor@example.com",
+        "Eddie",
+        common::TEST_PASSWORD,
+    )
+    .await
+    .unwrap();
+
+    browser
+        .goto(&app.url("/login?next=/admin/lessons/new"))
+        .await;
+    let email = browser.find("#email").await;
+    browser.type_text(&email, "editor@example.com").await;
+    let password = browser.find("#password").await;
+    browser.type_text(&password, common::TEST_PASSWORD).await;
+    let submit = browser.find("form.stacked-form button[type=submit]").await;
+    browser.click(&submit).await;
+    browser
+        .wait_for_text_containing("main", "Preview")
+        .await
+        .unwrap_or_else(|seen| panic!("the editor did not open: {seen}"));
+
+    let source = browser.find("#lesson-source").await;
+    browser
+        .type_text(
+            &source,
+            "\n\n## A heading typed just now\n\nWith **bold** words.\n",
+        )
+        .await;
+    browser
+        .wait_for_text_containing("#preview-html", "A heading typed just now")
+        .await
+        .unwrap_or_else(|seen| panic!("the live preview did not follow the typing: {seen}"));
+    let tokens = browser.text("#preview-tokens").await;
+    assert!(
+        tokens.parse::<usize>().is_ok_and(|n| n > 0),
+        "a token count, got {tokens:?}"
+    );
+}

@@ -37,6 +37,16 @@ pub async fn upsert_lesson_audio(
     tx.commit().await
 }
 
+/// The lessons that have a narration.
+pub async fn slugs_with_audio(db: &Db) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    sqlx::query("SELECT slug FROM lesson_audio")
+        .fetch_all(&db.read)
+        .await?
+        .iter()
+        .map(|row| row.try_get("slug"))
+        .collect()
+}
+
 /// The narration registered for lesson `slug`, if any.
 pub async fn lesson_audio(db: &Db, slug: &str) -> Result<Option<AudioFile>, sqlx::Error> {
     let row = sqlx::query(

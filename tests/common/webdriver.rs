@@ -172,6 +172,21 @@ impl Browser {
         .to_owned()
     }
 
+    /// Wait until the text of `css` contains `needle`; the text last seen otherwise.
+    pub async fn wait_for_text_containing(&self, css: &str, needle: &str) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let seen = self.text(css).await;
+            if seen.contains(needle) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(seen);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Wait until the text of `css` equals `expected`; the text last seen otherwise.
     pub async fn wait_for_text(&self, css: &str, expected: &str) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(15);

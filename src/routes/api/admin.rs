@@ -14,19 +14,21 @@ use crate::error::{ApiError, AppError};
 use crate::lesson_view::LessonSummary;
 use crate::state::AppState;
 
-/// Read a `text/markdown` body of at most [`MAX_SOURCE_BYTES`]: 415 for another type,
-/// 413 when larger, 400 when it is not UTF-8.
-pub async fn markdown_body(
+/// Read a body of `content_type` of at most `max` bytes: 415 for another type, 413 when
+/// larger.
+async fn read_body(
     req: &HttpRequest,
     mut payload: web::Payload,
-) -> Result<String, AppError> {
-    let content_type = req
+    content_type: &str,
+    max: usize,
+) -> Result<Vec<u8>, AppError> {
+    let sent = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    if !essence.eq_ignore_ascii_case("text/markdown") {
+    let essence = sent.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case(content_type) {
         return Err(AppError::UnsupportedMediaType);
     }
     let declared = req
@@ -34,19 +36,42 @@ pub async fn markdown_body(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_SOURCE_BYTES) {
+    if declared.is_some_and(|n| n > max) {
         return Err(AppError::PayloadTooLarge);
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| AppError::invalid(format!("Invalid request body: {e}")))?;
-        if body.len() + chunk.len() > MAX_SOURCE_BYTES {
+        if body.len() + chunk.len() > max {
             return Err(AppError::PayloadTooLarge);
         }
         body.extend_from_slice(&chunk);
     }
-    String::from_utf8(body.to_vec())
+    Ok(body.to_vec())
+}
+
+/// Read a `text/markdown` body of at most [`MAX_SOURCE_BYTES`]: 415 for another type,
+/// 413 when larger, 400 when it is not UTF-8.
+pub async fn markdown_body(req: &HttpRequest, payload: web::Payload) -> Result<String, AppError> {
+    let body = read_body(req, payload, "text/markdown", MAX_SOURCE_BYTES).await?;
+    String::from_utf8(body)
         .map_err(|_| AppError::invalid_field("source", "The lesson source must be UTF-8 text."))
+}
+
+/// `PUT /api/v1/admin/lessons/{slug}/audio`: an `audio/mpeg` body of at most 64 MiB.
+pub async fn upload_audio(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: Admin,
+    slug: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let mp3 = read_body(&req, payload, "audio/mpeg", admin::MAX_AUDIO_BYTES).await?;
+    let (duration, preview) = admin::upload_audio(&state, &slug, mp3).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "duration_seconds": duration,
+        "preview_seconds": preview,
+    })))
 }
 
 fn course_json(catalog: &Snapshot, slug: &str) -> Result<serde_json::Value, AppError> {

@@ -79,7 +79,7 @@ async fn audio(
     let catalog = state.catalog().await?;
     let lesson = catalog
         .lesson(slug)
-        .filter(|l| l.is_published() && l.rendered.audio.is_some())
+        .filter(|l| l.is_published() && l.has_audio)
         .ok_or(AppError::NotFound)?;
     gate(
         &viewer,

@@ -49,6 +49,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/admin/lessons/{slug}/unpublish",
                 web::post().to(admin::unpublish),
             )
+            .route(
+                "/admin/lessons/{slug}/audio",
+                web::put().to(admin::upload_audio),
+            )
             .route("/admin/preview", web::post().to(admin::preview))
             .route("/admin/courses/{slug}", web::put().to(admin::put_course))
             .route("/admin/users", web::get().to(admin::users))
