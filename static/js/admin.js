@@ -11,6 +11,34 @@
       }
     });
   });
+  var upload = document.querySelector(".admin-audio-form");
+  if (upload && window.fetch) {
+    upload.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var file = document.getElementById("audio-file").files[0];
+      var status = document.getElementById("audio-status");
+      if (!file) return;
+      status.textContent = "Uploading…";
+      fetch(upload.getAttribute("data-upload"), {
+        method: "PUT",
+        headers: { "Content-Type": "audio/mpeg" },
+        body: file,
+      })
+        .then(function (response) {
+          return response.json().then(function (body) {
+            if (!response.ok) throw new Error(body.error ? body.error.message : "Upload failed.");
+            return body;
+          });
+        })
+        .then(function (body) {
+          status.textContent = "Narration saved: " + Math.round(body.duration_seconds) +
+            " s, preview " + Math.round(body.preview_seconds) + " s.";
+        })
+        .catch(function (error) {
+          status.textContent = error.message;
+        });
+    });
+  }
   var form = document.querySelector(".admin-editor");
   if (!form || !window.fetch) return;
   var source = document.getElementById("lesson-source");
