@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod catalog;
+pub mod certificates;
 pub mod cli;
 pub mod config;
 pub mod content;

@@ -63,7 +63,12 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("could not listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
+        let public_url = match settings.public_url.as_deref() {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{address}"),
+        };
         let state = web::Data::new(AppState {
+            public_url,
             db: db.clone(),
             catalog,
             templates: Templates::load()?,

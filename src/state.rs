@@ -22,6 +22,9 @@ pub struct AppState {
     pub passwords: Passwords,
     pub auth_limiter: ClientLimiter,
     pub tokenize_limiter: ClientLimiter,
+    /// The site's public base URL without a trailing slash: `settings.public_url`, else
+    /// `http://<bound address>`.
+    pub public_url: String,
 }
 
 impl AppState {

@@ -4,7 +4,11 @@ use tera::{Context, Tera};
 
 use crate::error::AppError;
 
-const TEMPLATES: [(&str, &str); 11] = [
+const TEMPLATES: [(&str, &str); 12] = [
+    (
+        "certificate.html",
+        include_str!("../templates/certificate.html"),
+    ),
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("catalog.html", include_str!("../templates/catalog.html")),

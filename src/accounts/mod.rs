@@ -204,6 +204,7 @@ pub async fn export(state: &AppState, user: &User) -> Result<serde_json::Value, 
         "progress": learning["progress"],
         "bookmarks": learning["bookmarks"],
         "quiz_attempts": learning["quiz_attempts"],
+        "certificates": crate::certificates::of_user(state, user).await?,
     }))
 }
 

@@ -6,6 +6,7 @@
 //! `BEGIN IMMEDIATE`, so no request ever meets "database is locked".
 
 pub mod admin;
+pub mod certificates;
 pub mod learning;
 pub mod lessons;
 pub mod media;

@@ -356,6 +356,49 @@ fn pdf_string(text: &str) -> Vec<u8> {
 /// Assemble the PDF file: catalog, page tree, fonts, and one content stream per page.
 fn write_document(title: &str, pages: &[Vec<Line>]) -> Vec<u8> {
     let total = pages.len();
+    let streams: Vec<Vec<u8>> = pages
+        .iter()
+        .enumerate()
+        .map(|(index, lines)| {
+            let mut stream = Vec::new();
+            for line in lines {
+                show(
+                    &mut stream,
+                    line.font,
+                    line.size,
+                    line.x,
+                    line.y,
+                    &line.text,
+                );
+            }
+            let footer = format!("Page {} of {total}", index + 1);
+            let x = (PAGE_WIDTH - text_width(&footer, Font::Regular, 9.0)) / 2.0;
+            show(&mut stream, Font::Regular, 9.0, x, FOOTER_Y, &footer);
+            stream
+        })
+        .collect();
+    write_pages(title, (PAGE_WIDTH, PAGE_HEIGHT), &streams)
+}
+
+/// Append a text-showing operation to a content stream.
+fn show(stream: &mut Vec<u8>, font: Font, size: f32, x: f32, y: f32, text: &str) {
+    let mut op = String::new();
+    let _ = write!(op, "BT /{} {size:.1} Tf {x:.1} {y:.1} Td ", font.resource());
+    stream.extend_from_slice(op.as_bytes());
+    stream.extend(pdf_string(text));
+    stream.extend_from_slice(b" Tj ET\n");
+}
+
+/// Show `text` centred horizontally on a page `page_width` wide.
+fn show_centred(stream: &mut Vec<u8>, font: Font, size: f32, page_width: f32, y: f32, text: &str) {
+    let x = (page_width - text_width(text, font, size)) / 2.0;
+    show(stream, font, size, x.max(0.0), y, text);
+}
+
+/// Write the file for pages of the given size (width, height in points), each with its
+/// content stream.
+fn write_pages(title: &str, (width, height): (f32, f32), streams: &[Vec<u8>]) -> Vec<u8> {
+    let total = streams.len();
     let mut objects: Vec<Vec<u8>> = Vec::new();
     // 1: catalog, 2: pages, 3-5: fonts, 6: info, then page and content pairs.
     objects.push(b"<< /Type /Catalog /Pages 2 0 R >>".to_vec());
@@ -376,31 +419,17 @@ fn write_document(title: &str, pages: &[Vec<Line>]) -> Vec<u8> {
     info.extend(pdf_string(title));
     info.extend_from_slice(b" /Producer (Lectern) >>");
     objects.push(info);
-    for (index, lines) in pages.iter().enumerate() {
+    for (index, stream) in streams.iter().enumerate() {
         let content_id = 8 + 2 * index;
         objects.push(
             format!(
-                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_WIDTH} {PAGE_HEIGHT}] \
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] \
                  /Resources << /Font << /F1 3 0 R /F2 4 0 R /F3 5 0 R >> >> /Contents {content_id} 0 R >>"
             )
             .into_bytes(),
         );
-        let mut stream = Vec::new();
-        let mut show = |font: Font, size: f32, x: f32, y: f32, text: &str| {
-            let mut op = String::new();
-            let _ = write!(op, "BT /{} {size:.1} Tf {x:.1} {y:.1} Td ", font.resource());
-            stream.extend_from_slice(op.as_bytes());
-            stream.extend(pdf_string(text));
-            stream.extend_from_slice(b" Tj ET\n");
-        };
-        for line in lines {
-            show(line.font, line.size, line.x, line.y, &line.text);
-        }
-        let footer = format!("Page {} of {total}", index + 1);
-        let x = (PAGE_WIDTH - text_width(&footer, Font::Regular, 9.0)) / 2.0;
-        show(Font::Regular, 9.0, x, FOOTER_Y, &footer);
         let mut object = format!("<< /Length {} >>\nstream\n", stream.len()).into_bytes();
-        object.extend(stream);
+        object.extend_from_slice(stream);
         object.extend_from_slice(b"\nendstream");
         objects.push(object);
     }
@@ -426,6 +455,112 @@ fn write_document(title: &str, pages: &[Vec<Line>]) -> Vec<u8> {
         .into_bytes(),
     );
     out
+}
+
+/// What goes onto a certificate of completion.
+pub struct PdfCertificate<'a> {
+    pub holder_name: &'a str,
+    pub course_title: &'a str,
+    /// The issue date as shown, e.g. `2026-11-29`.
+    pub date: &'a str,
+    pub id: &'a str,
+    pub verify_url: &'a str,
+    /// The QR code of the verify URL: `width` modules a side, row by row, true for dark.
+    pub qr: (usize, &'a [bool]),
+}
+
+/// Render a one-page landscape A4 certificate: the text, a frame and the QR code drawn as
+/// filled squares.
+pub fn render_certificate(cert: &PdfCertificate<'_>) -> Vec<u8> {
+    let (width, height) = (PAGE_HEIGHT, PAGE_WIDTH);
+    let mut stream = Vec::new();
+    // A double frame.
+    stream.extend_from_slice(
+        format!(
+            "0.2 0.3 0.5 RG 3 w 24 24 {:.1} {:.1} re S 1 w 32 32 {:.1} {:.1} re S 0 0 0 RG\n",
+            width - 48.0,
+            height - 48.0,
+            width - 64.0,
+            height - 64.0
+        )
+        .as_bytes(),
+    );
+    show_centred(
+        &mut stream,
+        Font::Bold,
+        30.0,
+        width,
+        470.0,
+        "Certificate of Completion",
+    );
+    show_centred(
+        &mut stream,
+        Font::Regular,
+        14.0,
+        width,
+        425.0,
+        "This certifies that",
+    );
+    show_centred(
+        &mut stream,
+        Font::Bold,
+        26.0,
+        width,
+        385.0,
+        cert.holder_name,
+    );
+    show_centred(
+        &mut stream,
+        Font::Regular,
+        14.0,
+        width,
+        345.0,
+        "has completed the course",
+    );
+    show_centred(
+        &mut stream,
+        Font::Bold,
+        20.0,
+        width,
+        310.0,
+        cert.course_title,
+    );
+    show_centred(
+        &mut stream,
+        Font::Regular,
+        12.0,
+        width,
+        275.0,
+        &format!("Issued on {}", cert.date),
+    );
+    show(
+        &mut stream,
+        Font::Regular,
+        9.0,
+        60.0,
+        110.0,
+        "Certificate ID",
+    );
+    show(&mut stream, Font::Mono, 8.0, 60.0, 96.0, cert.id);
+    show(&mut stream, Font::Regular, 9.0, 60.0, 76.0, "Verify at");
+    show(&mut stream, Font::Mono, 8.0, 60.0, 62.0, cert.verify_url);
+    // The QR code in the lower right, with a quiet zone of four modules.
+    let (modules, dark) = cert.qr;
+    if modules > 0 {
+        let size = 110.0;
+        let module = size / (modules as f32 + 8.0);
+        let (left, bottom) = (width - 60.0 - size, 50.0);
+        let mut op = String::from("0 0 0 rg\n");
+        for (i, _) in dark.iter().enumerate().filter(|(_, d)| **d) {
+            let (row, col) = (i / modules, i % modules);
+            let x = left + (col as f32 + 4.0) * module;
+            let y = bottom + size - (row as f32 + 5.0) * module;
+            let _ = write!(op, "{x:.2} {y:.2} {module:.2} {module:.2} re ");
+        }
+        op.push_str("f\n");
+        stream.extend_from_slice(op.as_bytes());
+    }
+    write_pages("Certificate of Completion", (width, height), &[stream])
 }
 
 #[cfg(test)]
@@ -503,6 +638,24 @@ mod tests {
             decode_entities("a &lt;b&gt; &#39;c&#x27; &bogus"),
             "a <b> 'c' &bogus"
         );
+    }
+
+    #[test]
+    fn certificates_are_landscape_with_text_and_squares() {
+        let pdf = render_certificate(&PdfCertificate {
+            holder_name: "Ada Lovelace",
+            course_title: "AI Foundations",
+            date: "2026-11-29",
+            id: "abc123",
+            verify_url: "http://x/certificates/abc123",
+            qr: (2, &[true, false, false, true]),
+        });
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("/MediaBox [0 0 842 595]"));
+        assert!(text.contains("(Ada Lovelace) Tj"));
+        assert!(text.contains("(abc123) Tj"));
+        assert_eq!(text.matches(" re ").count(), 2 + 2);
+        assert!(pdf.ends_with(b"%%EOF\n"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub(crate) mod admin;
 mod auth;
 mod billing;
+mod certificates;
 mod learning;
 mod lessons;
 pub(crate) mod media;
@@ -68,6 +69,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("/lessons/{slug}/pdf", web::get().to(media::pdf))
             .route("/plans", web::get().to(plans::list))
+            .route(
+                "/courses/{slug}/certificate",
+                web::post().to(certificates::claim),
+            )
+            .route("/me/certificates", web::get().to(certificates::mine))
+            .route("/certificates/{id}", web::get().to(certificates::show))
+            .route("/certificates/{id}/pdf", web::get().to(certificates::pdf))
             .route("/billing/webhook", web::post().to(billing::webhook))
             .route("/tokenizer/encodings", web::get().to(tokenizer::encodings))
             .service(

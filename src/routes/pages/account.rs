@@ -99,7 +99,58 @@ async fn render(
     notice: Option<&str>,
     error: Option<(&str, AppError)>,
 ) -> Result<HttpResponse, PageError> {
+    render_page(state, viewer, session, notice, error, None).await
+}
+
+/// The account page after a certificate claim that could not be issued: the course's
+/// missing lessons, or the plan it needs.
+pub(super) async fn render_with_claim_error(
+    state: &AppState,
+    viewer: &Viewer,
+    session: &Session,
+    course: &str,
+    error: AppError,
+) -> Result<HttpResponse, PageError> {
+    let missing = match &error {
+        AppError::Conflict {
+            missing: Some(missing),
+            ..
+        } => missing.clone(),
+        _ => Vec::new(),
+    };
+    let claim = json!({
+        "course": course,
+        "message": error.to_string(),
+        "missing": missing,
+    });
+    let status = error.status();
+    let mut response = render_page(state, viewer, session, None, None, Some(claim)).await?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+async fn render_page(
+    state: &AppState,
+    viewer: &Viewer,
+    session: &Session,
+    notice: Option<&str>,
+    error: Option<(&str, AppError)>,
+    claim: Option<serde_json::Value>,
+) -> Result<HttpResponse, PageError> {
     let mut context = Context::new();
+    context.insert("claim", &claim);
+    context.insert(
+        "certificates",
+        &crate::certificates::of_user(state, &session.user).await?,
+    );
+    context.insert(
+        "can_claim",
+        &crate::plans::allows(session.user.plan, crate::plans::Capability::Certificates),
+    );
+    context.insert(
+        "claim_plan",
+        crate::plans::required_plan(crate::plans::Capability::Certificates).name(),
+    );
     context.insert("viewer", &super::viewer_json(state, viewer));
     context.insert("user", &session.user);
     context.insert("plan_name", session.user.plan.name());

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod auth;
 mod catalog;
+mod certificates;
 mod learning;
 mod lesson;
 mod pricing;
@@ -39,6 +40,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/account/export", web::get().to(account::export))
         .route("/account/delete", web::post().to(account::delete))
+        .route("/account/certificates", web::post().to(certificates::claim))
+        .route("/certificates/{id}", web::get().to(certificates::show))
         .route("/admin", web::get().to(admin::index))
         .route("/admin/courses", web::post().to(admin::put_course))
         .route("/admin/users", web::get().to(admin::users))

@@ -1,0 +1,178 @@
+//! Certificates of completion (API.md section 6): a Pro learner who completed every
+//! published lesson of a course and passed every quiz in it may claim one. Certificates are
+//! public by id (at least 128 random bits) and never show the holder's email.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::db::certificates::{self as store, CertificateRow};
+use crate::db::learning as progress;
+use crate::db::users::User;
+use crate::error::AppError;
+use crate::plans::{self, Capability};
+use crate::state::AppState;
+
+/// A certificate as the API returns it to its holder.
+#[derive(Clone, Debug, Serialize)]
+pub struct Certificate {
+    pub id: String,
+    pub course: String,
+    pub course_title: String,
+    pub holder_name: String,
+    pub issued_at: String,
+    pub verify_url: String,
+    pub pdf_url: String,
+}
+
+impl Certificate {
+    pub fn of(state: &AppState, row: &CertificateRow) -> Certificate {
+        Certificate {
+            id: row.id.clone(),
+            course: row.course_slug.clone(),
+            course_title: row.course_title.clone(),
+            holder_name: row.holder_name.clone(),
+            issued_at: row.issued_at.clone(),
+            verify_url: verify_url(state, &row.id),
+            pdf_url: format!("/api/v1/certificates/{}/pdf", row.id),
+        }
+    }
+}
+
+pub fn verify_url(state: &AppState, id: &str) -> String {
+    format!("{}/certificates/{id}", state.public_url)
+}
+
+/// The public view: no email, no user id.
+pub fn public_json(row: &CertificateRow) -> serde_json::Value {
+    json!({
+        "id": row.id,
+        "holder_name": row.holder_name,
+        "course_title": row.course_title,
+        "issued_at": row.issued_at,
+        "valid": true,
+    })
+}
+
+/// 403 `plan_required` unless the user's plan grants certificates.
+pub fn require_plan(user: &User) -> Result<(), AppError> {
+    if plans::allows(user.plan, Capability::Certificates) {
+        Ok(())
+    } else {
+        Err(AppError::PlanRequired(plans::required_plan(
+            Capability::Certificates,
+        )))
+    }
+}
+
+/// The published lessons of the course the user has not finished: not completed, or with a
+/// quiz not yet passed. `None` for an unknown course.
+pub async fn missing_lessons(
+    state: &AppState,
+    user: &User,
+    course_slug: &str,
+) -> Result<Option<(String, Vec<String>)>, AppError> {
+    let catalog = state.catalog().await?;
+    let Some(course) = catalog.course(course_slug) else {
+        return Ok(None);
+    };
+    let done: HashMap<String, bool> = progress::progress_of(&state.db, &user.id)
+        .await?
+        .into_iter()
+        .map(|p| (p.slug, p.completed_at.is_some()))
+        .collect();
+    let passed: HashMap<String, bool> = progress::quiz_stats_of(&state.db, &user.id)
+        .await?
+        .into_iter()
+        .map(|(slug, stats)| (slug, stats.passed))
+        .collect();
+    let missing = course
+        .lessons
+        .iter()
+        .filter(|l| l.is_published())
+        .filter(|l| {
+            let completed = done.get(&l.slug).copied().unwrap_or(false);
+            let quiz_ok =
+                l.rendered.quiz.is_none() || passed.get(&l.slug).copied().unwrap_or(false);
+            !(completed && quiz_ok)
+        })
+        .map(|l| l.slug.clone())
+        .collect();
+    Ok(Some((course.title.clone(), missing)))
+}
+
+/// Claim the certificate of a course: the one already held (false), a new one (true), or
+/// 409 `course_incomplete` naming the lessons still to do.
+pub async fn claim(
+    state: &AppState,
+    user: &User,
+    course_slug: &str,
+) -> Result<(CertificateRow, bool), AppError> {
+    require_plan(user)?;
+    if let Some(held) = store::by_user_course(&state.db, &user.id, course_slug).await? {
+        return Ok((held, false));
+    }
+    let (course_title, missing) = missing_lessons(state, user, course_slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !missing.is_empty() {
+        return Err(AppError::Conflict {
+            code: "course_incomplete",
+            message: format!(
+                "Finish every lesson and pass every quiz first: {} still to do.",
+                missing.len()
+            ),
+            missing: Some(missing),
+        });
+    }
+    let new = CertificateRow {
+        id: crate::auth::random_token(),
+        user_id: Some(user.id.clone()),
+        course_slug: course_slug.to_owned(),
+        course_title,
+        holder_name: user.name.clone(),
+        issued_at: crate::db::now(),
+    };
+    let mut tx = state.db.begin_write().await?;
+    let issued = store::issue(&mut tx, &new).await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// The user's certificates, newest first.
+pub async fn of_user(state: &AppState, user: &User) -> Result<Vec<Certificate>, AppError> {
+    Ok(store::of_user(&state.db, &user.id)
+        .await?
+        .iter()
+        .map(|row| Certificate::of(state, row))
+        .collect())
+}
+
+/// A certificate by id; 404 when there is none.
+pub async fn find(state: &AppState, id: &str) -> Result<CertificateRow, AppError> {
+    store::by_id(&state.db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// The certificate as a landscape PDF with a QR code of its verify URL.
+pub fn pdf(state: &AppState, row: &CertificateRow) -> Result<Vec<u8>, AppError> {
+    let verify = verify_url(state, &row.id);
+    let code = qrcode::QrCode::new(verify.as_bytes()).map_err(AppError::internal)?;
+    let modules = code.width();
+    let dark: Vec<bool> = code
+        .to_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    let date = row.issued_at.get(..10).unwrap_or(&row.issued_at);
+    Ok(crate::media::pdf::render_certificate(
+        &crate::media::pdf::PdfCertificate {
+            holder_name: &row.holder_name,
+            course_title: &row.course_title,
+            date,
+            id: &row.id,
+            verify_url: &verify,
+            qr: (modules, &dark),
+        },
+    ))
+}
