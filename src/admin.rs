@@ -325,10 +325,7 @@ pub async fn set_plan(db: &Db, author: &str, user_id: &str, plan: &str) -> Resul
     if user.plan == plan {
         return Ok(user);
     }
-    let changed = crate::db::users::set_plan(&mut tx, user_id, plan)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    db_admin::record_plan_change(&mut tx, user_id, user.plan, plan, author).await?;
+    let changed = crate::accounts::change_plan(&mut tx, &user, plan, author).await?;
     tx.commit().await?;
     Ok(changed)
 }

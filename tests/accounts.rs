@@ -255,6 +255,17 @@ async fn plan_and_role_come_from_the_database(backend: Backend) {
         (me["plan"].as_str(), &me["id"]),
         (Some("plus"), &user["id"])
     );
+    let db = lectern::db::Db::connect(&app.settings).await.unwrap();
+    let changes = lectern::db::admin::plan_changes(&db, user["id"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(changes.len(), 1);
+    let (from, to, author, _) = &changes[0];
+    assert_eq!(
+        (from.as_str(), to.as_str(), author.as_str()),
+        ("free", "plus", "lectern set-plan"),
+        "the change is recorded with its author"
+    );
 
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_lectern"))
         .args([

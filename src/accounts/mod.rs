@@ -248,9 +248,23 @@ pub async fn set_plan(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut tx = db.begin_write().await?;
-    let user = users::set_plan(&mut tx, &user.id, plan)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = change_plan(&mut tx, &user, plan, "lectern set-plan").await?;
     tx.commit().await?;
     Ok(user)
+}
+
+/// Change a user's plan and record who changed it: the one way a plan changes.
+pub async fn change_plan(
+    tx: &mut Tx,
+    user: &User,
+    plan: crate::plans::Plan,
+    author: &str,
+) -> Result<User, AppError> {
+    let changed = users::set_plan(tx, &user.id, plan)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if user.plan != plan {
+        crate::db::admin::record_plan_change(tx, &user.id, user.plan, plan, author).await?;
+    }
+    Ok(changed)
 }

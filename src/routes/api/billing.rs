@@ -112,7 +112,8 @@ pub async fn webhook(
     if !events::claim_billing_event(&mut tx, &event.id).await? {
         return Ok(HttpResponse::Ok().json(json!({ "status": "already_applied" })));
     }
-    users::set_plan(&mut tx, &user.id, plan).await?;
+    crate::accounts::change_plan(&mut tx, &user, plan, &format!("billing event {}", event.id))
+        .await?;
     tx.commit().await?;
     tracing::info!(event = %event.id, user = %user.id, plan = plan.id(), "billing event applied");
     Ok(HttpResponse::Ok().json(json!({ "status": "applied", "plan": plan.id() })))
