@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# Generate short MP3 narrations for bundled lessons with espeak-ng and lame.
+# Generate MP3 narrations for bundled lessons with espeak-ng and lame.
 #
 #   scripts/make-narration.sh [--words N] LESSON.md [LESSON.md ...]
 #
 # For each lesson, the Markdown body (front matter, code blocks, tables, HTML, links'
 # targets and markup stripped) is read aloud by espeak-ng and encoded by lame as a mono,
-# 24 kbit/s, 16 kHz MP3 written next to the .md as <file stem>.mp3. To keep the bundled
-# audio small (all of it under 10 MB in the repository), only the first N words of the body
-# are narrated (default 700, about four minutes). The script prints the file it wrote; it
+# 24 kbit/s, 16 kHz MP3 written next to the .md as <file stem>.mp3 (about 180 KB a minute,
+# so the three bundled narrations together stay under 10 MB). `--words N` narrates only the
+# first N words of the body (default: all of it). The script prints the file it wrote; it
 # does not edit the lesson: add `audio = "<stem>.mp3"` to the front matter yourself.
 # As root, missing espeak-ng/lame are installed with apt-get.
 set -euo pipefail
 
-words=700
+words=1000000
 if [[ "${1:-}" == "--words" ]]; then
   words="$2"
   shift 2
