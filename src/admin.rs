@@ -96,8 +96,13 @@ pub async fn preview(
         return Err(unknown_course(&lesson.course, text));
     }
     let rendered = content::render(&lesson);
+    let quiz = rendered
+        .quiz
+        .as_ref()
+        .map(|q| q.preview_html())
+        .unwrap_or_default();
     Ok(serde_json::json!({
-        "html": rendered.html,
+        "html": rendered.html + &quiz,
         "token_count": rendered.token_count,
         "slug": lesson.slug,
         "title": rendered.title,

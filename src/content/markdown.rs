@@ -310,7 +310,8 @@ fn footnote_key(label: &str) -> String {
         .collect()
 }
 
-fn escape(text: &str) -> String {
+/// Escape text for HTML element content and attribute values.
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

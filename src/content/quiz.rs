@@ -50,6 +50,41 @@ pub struct PublicChoice<'a> {
 }
 
 impl Quiz {
+    /// The quiz as an editor previews it: every question with its correct choices marked
+    /// and its explanation (never shown to readers before an attempt).
+    pub fn preview_html(&self) -> String {
+        use crate::content::markdown::escape;
+        let mut html = format!(
+            "<section class=\"quiz-preview\" aria-label=\"Knowledge check\"><h2>Knowledge check</h2>\
+             <p>{} questions · pass with {}%</p><ol>",
+            self.questions.len(),
+            self.pass_percent
+        );
+        for question in &self.questions {
+            let hint = match question.kind {
+                QuestionKind::Multiple => " <em>(choose all that apply)</em>",
+                QuestionKind::Single => "",
+            };
+            html.push_str(&format!(
+                "<li><p>{}{hint}</p><ul>",
+                escape(&question.prompt)
+            ));
+            for (i, choice) in question.choices.iter().enumerate() {
+                if question.answer.contains(&i) {
+                    html.push_str(&format!("<li><strong>✓ {}</strong></li>", escape(choice)));
+                } else {
+                    html.push_str(&format!("<li>{}</li>", escape(choice)));
+                }
+            }
+            html.push_str(&format!(
+                "</ul><p><em>{}</em></p></li>",
+                escape(&question.explanation)
+            ));
+        }
+        html.push_str("</ol></section>");
+        html
+    }
+
     pub fn public(&self) -> PublicQuiz<'_> {
         PublicQuiz {
             pass_percent: self.pass_percent,
@@ -93,5 +128,31 @@ mod tests {
         assert!(!json.contains("answer"));
         assert!(!json.contains("SECRET-EXPLANATION"));
         assert!(json.contains(r#"{"id":1,"text":"b"}"#));
+    }
+
+    #[test]
+    fn the_editor_preview_marks_the_answers_and_escapes_text() {
+        let quiz = Quiz {
+            pass_percent: 70,
+            questions: vec![Question {
+                id: "q1".into(),
+                prompt: "Which <tag>?".into(),
+                kind: QuestionKind::Multiple,
+                choices: vec!["a".into(), "b & c".into(), "d".into()],
+                answer: vec![1, 2],
+                explanation: "Because.".into(),
+            }],
+        };
+        let html = quiz.preview_html();
+        assert!(html.contains("Which &lt;tag&gt;?"), "{html}");
+        assert!(
+            html.contains("<li><strong>✓ b &amp; c</strong></li>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<li><strong>✓ d</strong></li><") && html.contains("<li>a</li>"),
+            "{html}"
+        );
+        assert!(html.contains("Because."), "{html}");
     }
 }
