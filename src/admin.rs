@@ -135,12 +135,18 @@ pub async fn upload_audio(
     if state.catalog().await?.lesson(slug).is_none() {
         return Err(AppError::NotFound);
     }
-    let data_dir = state.settings.data_dir.clone();
-    let stored = web::block(move || crate::media::store_audio(&data_dir, &mp3))
+    let narration = web::block(move || crate::media::Narration::cut(mp3))
         .await
         .map_err(AppError::internal)?
         .map_err(|e| AppError::invalid(format!("The body is not an MP3 file: {e}")))?;
-    crate::db::media::upsert_lesson_audio(&state.db, slug, &format!("{slug}.mp3"), &stored).await?;
+    let stored = crate::media::register_audio(
+        &state.db,
+        &state.settings.data_dir,
+        slug,
+        &format!("{slug}.mp3"),
+        narration,
+    )
+    .await?;
     finish(state, state.db.begin_write().await?).await?;
     Ok((
         stored.duration_ms as f64 / 1000.0,

@@ -91,27 +91,16 @@ async fn audio(
     let stored = crate::db::media::lesson_audio(&state.db, &lesson.slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let data_dir = &state.settings.data_dir;
-    let (path, etag) = match kind {
+    let (part, etag) = match kind {
         Kind::Preview => (
-            media::preview_path(data_dir, &stored.sha256),
+            media::AudioPart::Preview,
             format!("{}-preview", &stored.sha256[..32]),
         ),
-        Kind::Stream | Kind::Download => (
-            media::full_path(data_dir, &stored.sha256),
-            stored.sha256[..32].to_owned(),
-        ),
+        Kind::Stream | Kind::Download => (media::AudioPart::Whole, stored.sha256[..32].to_owned()),
     };
-    let body = match tokio::fs::read(&path).await {
-        Ok(body) => body,
-        Err(error) => {
-            tracing::warn!(
-                "narration of {slug} missing at {} ({error}); is the data folder shared?",
-                path.display()
-            );
-            return Err(AppError::NotFound.into());
-        }
-    };
+    let body = media::audio_body(&state.db, &state.settings.data_dir, &stored.sha256, part)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let disposition = match kind {
         Kind::Preview => format!("inline; filename=\"{}-preview.mp3\"", lesson.slug),
         Kind::Stream => format!("inline; filename=\"{}.mp3\"", lesson.slug),
