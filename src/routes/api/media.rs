@@ -3,6 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use super::openapi::FileBytes;
 use crate::auth::Viewer;
 use crate::error::{ApiError, AppError};
 use crate::media;
@@ -42,6 +43,22 @@ pub fn gate(viewer: &Viewer, capabilities: &[Capability]) -> Result<(), AppError
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/lessons/{slug}/audio/preview", tag = "plans",
+    params(
+        ("slug" = String, Path, description = "A published lesson's slug"),
+        ("Range" = Option<String>, Header, description = "`bytes=START-END`: a part of the file"),
+    ),
+    security((), ("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "At most the first 30 s of the narration, cut on an MP3 frame", content_type = "audio/mpeg", body = inline(FileBytes)),
+        (status = 206, description = "The part asked for, with `Content-Range`", content_type = "audio/mpeg", body = inline(FileBytes)),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`: anonymous, or a Bearer token that is not valid"),
+        (status = 403, description = "`plan_required`, with `required_plan` (a locked lesson)"),
+        (status = 404, description = "`not_found`: no such published lesson, or it has no narration"),
+        (status = 416, description = "Unsatisfiable `Range`; `Content-Range: bytes */LEN`"),
+    ))]
 pub async fn preview(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -51,6 +68,22 @@ pub async fn preview(
     audio(req, state, &slug, viewer, Kind::Preview).await
 }
 
+#[utoipa::path(get, path = "/api/v1/lessons/{slug}/audio", tag = "plans",
+    params(
+        ("slug" = String, Path, description = "A published lesson's slug"),
+        ("Range" = Option<String>, Header, description = "`bytes=START-END`: a part of the file"),
+    ),
+    security((), ("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The whole narration, inline (Plus and Pro)", content_type = "audio/mpeg", body = inline(FileBytes)),
+        (status = 206, description = "The part asked for, with `Content-Range`", content_type = "audio/mpeg", body = inline(FileBytes)),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`: anonymous, or a Bearer token that is not valid"),
+        (status = 403, description = "`plan_required`, with `required_plan`"),
+        (status = 404, description = "`not_found`: no such published lesson, or it has no narration"),
+        (status = 416, description = "Unsatisfiable `Range`; `Content-Range: bytes */LEN`"),
+    ))]
 pub async fn stream(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -60,6 +93,22 @@ pub async fn stream(
     audio(req, state, &slug, viewer, Kind::Stream).await
 }
 
+#[utoipa::path(get, path = "/api/v1/lessons/{slug}/audio/download", tag = "plans",
+    params(
+        ("slug" = String, Path, description = "A published lesson's slug"),
+        ("Range" = Option<String>, Header, description = "`bytes=START-END`: a part of the file"),
+    ),
+    security((), ("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The whole MP3 as an attachment (Pro)", content_type = "audio/mpeg", body = inline(FileBytes)),
+        (status = 206, description = "The part asked for, with `Content-Range`", content_type = "audio/mpeg", body = inline(FileBytes)),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`: anonymous, or a Bearer token that is not valid"),
+        (status = 403, description = "`plan_required`, with `required_plan`"),
+        (status = 404, description = "`not_found`: no such published lesson, or it has no narration"),
+        (status = 416, description = "Unsatisfiable `Range`; `Content-Range: bytes */LEN`"),
+    ))]
 pub async fn download(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -115,6 +164,22 @@ async fn audio(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/lessons/{slug}/pdf", tag = "plans",
+    params(
+        ("slug" = String, Path, description = "A published lesson's slug"),
+        ("Range" = Option<String>, Header, description = "`bytes=START-END`: a part of the file"),
+    ),
+    security((), ("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The lesson as a PDF attachment (Plus and Pro)", content_type = "application/pdf", body = inline(FileBytes)),
+        (status = 206, description = "The part asked for, with `Content-Range`", content_type = "application/pdf", body = inline(FileBytes)),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`: anonymous, or a Bearer token that is not valid"),
+        (status = 403, description = "`plan_required`, with `required_plan`"),
+        (status = 404, description = "`not_found`: no such published lesson"),
+        (status = 416, description = "Unsatisfiable `Range`; `Content-Range: bytes */LEN`"),
+    ))]
 /// `GET /api/v1/lessons/{slug}/pdf`: Plus and Pro; a reader below the lesson's own plan
 /// gets the part before `<!-- more -->` only. Made once per revision and cached in the
 /// data folder.
