@@ -39,6 +39,11 @@ pub enum AppError {
         message: String,
         missing: Option<Vec<String>>,
     },
+    #[error("This route does not answer {method}; it answers {}.", .allow.join(", "))]
+    MethodNotAllowed {
+        method: String,
+        allow: Vec<&'static str>,
+    },
     #[error("The request body is too large.")]
     PayloadTooLarge,
     #[error("Unsupported content type.")]
@@ -90,6 +95,7 @@ impl AppError {
             }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -108,6 +114,7 @@ impl AppError {
             AppError::CsrfFailed => "csrf_failed",
             AppError::NotFound => "not_found",
             AppError::Conflict { code, .. } => code,
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::RateLimited { .. } => "rate_limited",
@@ -188,6 +195,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.0.status());
         if let Some(seconds) = self.0.retry_after() {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        if let AppError::MethodNotAllowed { allow, .. } = &self.0 {
+            response.insert_header((header::ALLOW, allow.join(", ")));
         }
         response.json(self.0.body())
     }

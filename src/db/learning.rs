@@ -29,7 +29,7 @@ pub struct BookmarkRow {
 }
 
 /// A learner's record on one lesson's quiz.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct QuizStats {
     pub attempts: i64,
     pub best_percent: Option<i64>,
