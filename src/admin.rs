@@ -130,7 +130,7 @@ async fn finish(state: &AppState, mut tx: lessons::Tx) -> Result<(), AppError> {
         .catalog
         .reload(&state.db)
         .await
-        .map_err(AppError::Internal)?;
+        .map_err(AppError::internal)?;
     Ok(())
 }
 

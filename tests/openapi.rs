@@ -158,6 +158,10 @@ async fn every_error_response_has_the_contract_shape() {
             "{operation} documents no success"
         );
         assert!(responses.contains_key("500"), "{operation} lacks 500");
+        assert!(
+            responses["503"]["headers"].get("Retry-After").is_some(),
+            "{operation} lacks 503 with Retry-After"
+        );
         for (status, response) in responses {
             if !(status.starts_with('4') || status.starts_with('5')) || status == "416" {
                 continue;

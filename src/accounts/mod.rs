@@ -134,7 +134,7 @@ async fn start_session(state: &AppState, tx: &mut Tx, user: &User) -> Result<Str
     state
         .keys
         .issue(&user.id, &session_id, expires.timestamp())
-        .map_err(AppError::Internal)
+        .map_err(AppError::internal)
 }
 
 /// End the session the request used, everywhere.

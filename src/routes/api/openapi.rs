@@ -109,8 +109,8 @@ impl Modify for SecuritySchemes {
     }
 }
 
-/// The contract's error body, given to every 4xx and 5xx answer, with `Retry-After` on 429;
-/// every operation may answer 500 `internal`.
+/// The contract's error body, given to every 4xx and 5xx answer, with `Retry-After` on 429
+/// and 503; every operation may answer 500 `internal` and 503 `unavailable`.
 struct ErrorBodies;
 
 impl Modify for ErrorBodies {
@@ -134,6 +134,12 @@ impl Modify for ErrorBodies {
                         "`internal`: a fault on our side, never detailed",
                     ))
                 });
+                responses.entry("503".to_owned()).or_insert_with(|| {
+                    RefOr::T(Response::new(
+                        "`unavailable`: the database does not answer in time or the disk is \
+                         full; try again after `Retry-After` seconds",
+                    ))
+                });
                 for (status, response) in responses.iter_mut() {
                     let RefOr::T(response) = response else {
                         continue;
@@ -145,7 +151,7 @@ impl Modify for ErrorBodies {
                         "application/json".to_owned(),
                         Content::new(Some(Ref::from_schema_name(ERROR_BODY))),
                     );
-                    if status == "429" {
+                    if status == "429" || status == "503" {
                         response.headers.insert(
                             "Retry-After".to_owned(),
                             Header::new(Object::with_type(Type::Integer)),
@@ -178,7 +184,7 @@ fn error_body_schema() -> RefOr<Schema> {
                         "description": "invalid_input, unauthenticated, invalid_credentials, forbidden, \
                             plan_required, csrf_failed, not_found, method_not_allowed, email_taken, \
                             slug_taken, course_incomplete, payload_too_large, \
-                            unsupported_media_type, rate_limited, internal",
+                            unsupported_media_type, rate_limited, internal, unavailable",
                         "pattern": "^[a-z_]+$",
                     },
                     "message": { "type": "string" },
