@@ -37,7 +37,7 @@ trap cleanup EXIT
 cargo build --release --quiet
 base="http://127.0.0.1:$LECTERN_PORT"
 
-# Start Lectern on $1 (data folder) and print the milliseconds until $LESSON is served.
+# Start Lectern on $1 (data folder); sets startup_ms to the milliseconds until $LESSON is served.
 start_lectern() {
   local t0 t1
   t0=$(date +%s%N)
@@ -49,7 +49,7 @@ start_lectern() {
     sleep 0.005
   done
   t1=$(date +%s%N)
-  echo $(((t1 - t0) / 1000000))
+  startup_ms=$(((t1 - t0) / 1000000))
 }
 stop_lectern() {
   kill "$lectern_pid"
@@ -58,9 +58,11 @@ stop_lectern() {
 }
 rss_kib() { awk -v key="$1:" '$1 == key {print $2}' "/proc/$lectern_pid/status"; }
 
-cold_fresh=$(start_lectern "$work/data")
+start_lectern "$work/data"
+cold_fresh=$startup_ms
 stop_lectern
-cold_again=$(start_lectern "$work/data")
+start_lectern "$work/data"
+cold_again=$startup_ms
 sleep 1
 rss_idle=$(rss_kib VmRSS)
 
@@ -78,7 +80,7 @@ mkdir -p "$work/www" "$work/tmp"
 curl -fs "$base$LESSON" -o "$work/www/anonymous.html"
 curl -fs -H "cookie: $cookie" "$base$LESSON" -o "$work/www/signed-in.html"
 curl -fs "$base/" -o "$work/www/catalog.html"
-grep -q 'Bench' "$work/www/signed-in.html" || { echo "the signed-in page does not name the reader" >&2; exit 1; }
+grep -q 'Log out' "$work/www/signed-in.html" || { echo "the page was not served signed in" >&2; exit 1; }
 
 cat >"$work/nginx.conf" <<CONF
 worker_processes 2;
