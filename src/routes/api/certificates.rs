@@ -1,12 +1,12 @@
 //! Certificates of completion (API.md section 6).
 
-use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 use crate::auth::{CurrentUser, Viewer};
 use crate::certificates::{self, Certificate};
 use crate::error::{ApiError, AppError};
+use crate::media;
 use crate::state::AppState;
 
 /// `POST /api/v1/courses/{slug}/certificate`: Pro only; 201 new, 200 already held.
@@ -40,18 +40,19 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(certificates::public_json(&row)))
 }
 
-/// `GET /api/v1/certificates/{id}/pdf`: anyone.
+/// `GET /api/v1/certificates/{id}/pdf`: anyone; with ranges and an ETag like other media.
 pub async fn pdf(
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let row = certificates::find(&state, &id).await?;
-    let body = certificates::pdf(&state, &row)?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"certificate-{}.pdf\"", row.course_slug),
-        ))
-        .body(body))
+    let (body, etag) = certificates::pdf(&state, &row).await?;
+    Ok(media::respond(
+        &req,
+        body,
+        &etag,
+        "application/pdf",
+        &format!("inline; filename=\"certificate-{}.pdf\"", row.course_slug),
+    ))
 }
