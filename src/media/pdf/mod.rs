@@ -125,7 +125,7 @@ mod tests {
     }
 
     fn lesson(title: &str, body: &str) -> Vec<u8> {
-        let pdf = render_lesson(&PdfLesson {
+        render_lesson(&PdfLesson {
             title,
             course: "Demo course",
             meta: "Demo course · Lesson 1 · 3 min read",
@@ -134,8 +134,7 @@ mod tests {
             takeaways: &["Tokens matter.".to_owned()],
             note: None,
         })
-        .unwrap();
-        pdf
+        .unwrap()
     }
 
     #[test]
