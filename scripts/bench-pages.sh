@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# Lesson page throughput: Lectern (release build, bundled course) against nginx serving the
-# same HTML as a static file, with the same wrk settings, in one run. Prints both and the ratio.
+# Page throughput, memory and cold start of a release build with the bundled course.
 #
-#   scripts/bench-pages.sh [PATH]     PATH defaults to /lessons/transformer-revolution
+# For the anonymous lesson page, the signed-in lesson page (session cookie, progress lookup)
+# and the catalog, wrk runs against Lectern and against nginx serving the very same HTML as a
+# static file, with the same settings, one after the other; it prints req/s, p50 and p99 of
+# each and the ratio (goals: anonymous >= 0.7x nginx, signed-in >= 0.4x). Then it prints
+# Lectern's resident memory idle and its peak under that load, and the cold start to the
+# first served page (fresh data folder, and again with the data folder already made).
+#
+#   scripts/bench-pages.sh [LESSON_PATH]     default /lessons/transformer-revolution
+#   WRK_ARGS="-t2 -c64 -d10s" scripts/bench-pages.sh
 #
 # Needs Debian's nginx-light and wrk (installed when missing and running as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PAGE="${1:-/lessons/transformer-revolution}"
-WRK_ARGS=(-t2 -c64 -d10s --latency)
+LESSON="${1:-/lessons/transformer-revolution}"
+read -r -a WRK <<<"${WRK_ARGS:--t2 -c64 -d10s}"
 LECTERN_PORT=18080
 NGINX_PORT=18081
 
-for tool in nginx wrk; do
+for tool in nginx wrk curl; do
   if ! command -v "$tool" >/dev/null; then
-    apt-get update -qq && apt-get install -y -qq nginx-light wrk >/dev/null
+    apt-get update -qq && apt-get install -y -qq nginx-light wrk curl >/dev/null
   fi
 done
 
@@ -28,16 +35,51 @@ cleanup() {
 trap cleanup EXIT
 
 cargo build --release --quiet
-LECTERN_BIND="127.0.0.1:$LECTERN_PORT" LECTERN_DATA_DIR="$work/data" LECTERN_LOG=warn \
-  ./target/release/lectern serve >"$work/lectern.log" 2>&1 &
-lectern_pid=$!
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$LECTERN_PORT/healthz" >/dev/null && break
-  sleep 0.1
-done
+base="http://127.0.0.1:$LECTERN_PORT"
 
-mkdir -p "$work/www"
-curl -fs "http://127.0.0.1:$LECTERN_PORT$PAGE" -o "$work/www/page.html"
+# Start Lectern on $1 (data folder) and print the milliseconds until $LESSON is served.
+start_lectern() {
+  local t0 t1
+  t0=$(date +%s%N)
+  LECTERN_BIND="127.0.0.1:$LECTERN_PORT" LECTERN_DATA_DIR="$1" LECTERN_LOG=warn \
+    LECTERN_AUTH_RATE_LIMIT=100000 ./target/release/lectern serve >>"$work/lectern.log" 2>&1 &
+  lectern_pid=$!
+  until curl -fs -o /dev/null "$base$LESSON"; do
+    kill -0 "$lectern_pid" 2>/dev/null || { cat "$work/lectern.log" >&2; exit 1; }
+    sleep 0.005
+  done
+  t1=$(date +%s%N)
+  echo $(((t1 - t0) / 1000000))
+}
+stop_lectern() {
+  kill "$lectern_pid"
+  wait "$lectern_pid" || true
+  lectern_pid=
+}
+rss_kib() { awk -v key="$1:" '$1 == key {print $2}' "/proc/$lectern_pid/status"; }
+
+cold_fresh=$(start_lectern "$work/data")
+stop_lectern
+cold_again=$(start_lectern "$work/data")
+sleep 1
+rss_idle=$(rss_kib VmRSS)
+
+# A signed-in reader with some progress, and the HTML each variant serves.
+password="bench passphrase for pages"
+curl -fs -o /dev/null -c "$work/cookies" -X POST "$base/api/v1/auth/signup" \
+  -H 'content-type: application/json' -H "origin: $base" \
+  -d "{\"email\":\"bench@example.com\",\"password\":\"$password\",\"name\":\"Bench\"}"
+cookie=$(awk '(!/^#/ || /^#HttpOnly_/) && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep = "; " }' "$work/cookies")
+slug=${LESSON##*/}
+curl -fs -o /dev/null -X PUT "$base/api/v1/lessons/$slug/progress" -H "cookie: $cookie" \
+  -H "origin: $base" -H 'content-type: application/json' -d '{"percent": 50}'
+
+mkdir -p "$work/www" "$work/tmp"
+curl -fs "$base$LESSON" -o "$work/www/anonymous.html"
+curl -fs -H "cookie: $cookie" "$base$LESSON" -o "$work/www/signed-in.html"
+curl -fs "$base/" -o "$work/www/catalog.html"
+grep -q 'Bench' "$work/www/signed-in.html" || { echo "the signed-in page does not name the reader" >&2; exit 1; }
+
 cat >"$work/nginx.conf" <<CONF
 worker_processes 2;
 pid $work/nginx.pid;
@@ -53,24 +95,36 @@ http {
   scgi_temp_path $work/tmp;
   server {
     listen 127.0.0.1:$NGINX_PORT;
-    location / { root $work/www; try_files /page.html =404; }
+    root $work/www;
   }
 }
 CONF
-mkdir -p "$work/tmp"
 nginx -c "$work/nginx.conf"
 
-echo "page: $PAGE ($(wc -c <"$work/www/page.html") bytes); wrk ${WRK_ARGS[*]}"
-run() {
-  local name=$1 url=$2 out
-  out=$(wrk "${WRK_ARGS[@]}" "$url")
-  local rps p50 p99
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  printf '%-8s %10s req/s   p50 %8s   p99 %8s\n' "$name" "$rps" "$p50" "$p99" >&2
-  echo "$rps"
+ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v); print v } else if (v ~ /s$/) { sub(/s$/,"",v); print v*1000 } }'; }
+# wrk one URL; prints "req/s p50 p99".
+measure() {
+  local out
+  out=$(wrk "${WRK[@]}" --latency "$@")
+  printf '%s %s %s\n' "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
+    "$(awk '$1 == "50%" {print $2}' <<<"$out" | ms)" "$(awk '$1 == "99%" {print $2}' <<<"$out" | ms)"
 }
-nginx_rps=$(run nginx "http://127.0.0.1:$NGINX_PORT$PAGE")
-lectern_rps=$(run lectern "http://127.0.0.1:$LECTERN_PORT$PAGE")
-awk -v l="$lectern_rps" -v n="$nginx_rps" 'BEGIN { printf "ratio lectern/nginx: %.2f\n", l / n }'
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk ${WRK[*]}; lesson $LESSON"
+printf '%-11s %8s %12s %9s %9s %12s %9s %9s %7s %5s\n' page bytes "nginx req/s" p50ms p99ms "lectern r/s" p50ms p99ms ratio goal
+compare() {
+  local name=$1 file=$2 path=$3 goal=$4
+  shift 4
+  read -r n_rps n_p50 n_p99 < <(measure "http://127.0.0.1:$NGINX_PORT/$file")
+  read -r l_rps l_p50 l_p99 < <(measure "$@" "$base$path")
+  printf '%-11s %8s %12s %9s %9s %12s %9s %9s %7s %5s\n' "$name" "$(wc -c <"$work/www/$file")" \
+    "$n_rps" "$n_p50" "$n_p99" "$l_rps" "$l_p50" "$l_p99" \
+    "$(awk -v l="$l_rps" -v n="$n_rps" 'BEGIN { printf "%.2f", l / n }')" "$goal"
+}
+compare anonymous anonymous.html "$LESSON" 0.7
+compare signed-in signed-in.html "$LESSON" 0.4 -H "cookie: $cookie"
+compare catalog catalog.html / 0.7
+
+echo "memory: RSS idle $((rss_idle / 1024)) MiB (goal <= 128), peak under the load above $(($(rss_kib VmHWM) / 1024)) MiB (goal <= 192)"
+echo "cold start to the first served lesson page: ${cold_fresh} ms with a fresh data folder (migrations, import), ${cold_again} ms with it made"

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use actix_web::web;
 use serde::Serialize;
 
-use crate::content::{self, source, RENDER_VERSION};
+use crate::content::{self, source, TokenCount, RENDER_VERSION};
 use crate::db::lessons::{self, CourseRow, NewRevision};
 use crate::db::users::User;
 use crate::db::{admin as db_admin, Db};
@@ -22,11 +22,23 @@ use crate::state::AppState;
 pub const MAX_SOURCE_BYTES: usize = 1024 * 1024;
 
 /// What a lesson change answers: `{slug, status, revision}`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Saved {
     pub slug: String,
     pub status: String,
     pub revision: i64,
+}
+
+/// A lesson source rendered without saving: the body with its quiz marked as the editor
+/// shows it, and what the catalog would list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Preview {
+    pub html: String,
+    pub token_count: TokenCount,
+    pub slug: String,
+    pub title: String,
+    pub access: Plan,
+    pub reading_minutes: u32,
 }
 
 /// A lesson source's problem as the contract's 400: the field at fault (or `source`) and
@@ -86,7 +98,7 @@ pub async fn preview(
     state: &AppState,
     text: &str,
     slug: Option<&str>,
-) -> Result<serde_json::Value, AppError> {
+) -> Result<Preview, AppError> {
     let lesson = parse(text, slug)?;
     if !lessons::courses(&state.db)
         .await?
@@ -101,14 +113,14 @@ pub async fn preview(
         .as_ref()
         .map(|q| q.preview_html())
         .unwrap_or_default();
-    Ok(serde_json::json!({
-        "html": rendered.html + &quiz,
-        "token_count": rendered.token_count,
-        "slug": lesson.slug,
-        "title": rendered.title,
-        "access": rendered.access,
-        "reading_minutes": rendered.reading_minutes,
-    }))
+    Ok(Preview {
+        html: rendered.html + &quiz,
+        token_count: rendered.token_count,
+        slug: lesson.slug,
+        title: rendered.title,
+        access: rendered.access,
+        reading_minutes: rendered.reading_minutes,
+    })
 }
 
 async fn finish(state: &AppState, mut tx: lessons::Tx) -> Result<(), AppError> {
@@ -118,7 +130,7 @@ async fn finish(state: &AppState, mut tx: lessons::Tx) -> Result<(), AppError> {
         .catalog
         .reload(&state.db)
         .await
-        .map_err(AppError::Internal)?;
+        .map_err(AppError::internal)?;
     Ok(())
 }
 
@@ -135,12 +147,18 @@ pub async fn upload_audio(
     if state.catalog().await?.lesson(slug).is_none() {
         return Err(AppError::NotFound);
     }
-    let data_dir = state.settings.data_dir.clone();
-    let stored = web::block(move || crate::media::store_audio(&data_dir, &mp3))
+    let narration = web::block(move || crate::media::Narration::cut(mp3))
         .await
         .map_err(AppError::internal)?
         .map_err(|e| AppError::invalid(format!("The body is not an MP3 file: {e}")))?;
-    crate::db::media::upsert_lesson_audio(&state.db, slug, &format!("{slug}.mp3"), &stored).await?;
+    let stored = crate::media::register_audio(
+        &state.db,
+        &state.settings.data_dir,
+        slug,
+        &format!("{slug}.mp3"),
+        narration,
+    )
+    .await?;
     finish(state, state.db.begin_write().await?).await?;
     Ok((
         stored.duration_ms as f64 / 1000.0,

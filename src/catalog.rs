@@ -12,7 +12,7 @@ use std::sync::{Arc, RwLock};
 use anyhow::Context;
 
 use crate::content::{self, source, RenderedLesson, RENDER_VERSION};
-use crate::db::{lessons, Backend, Db};
+use crate::db::{lessons, outage, Backend, Db};
 
 /// A lesson's publication state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,12 +108,21 @@ impl Catalog {
     }
 
     /// The snapshot to serve this request from, reloaded first if another instance changed it.
+    /// While the database does not answer, the snapshot in memory is served: a true
+    /// catalog, at worst missing another instance's latest change.
     pub async fn current(&self, db: &Db) -> anyhow::Result<Arc<Snapshot>> {
         let snapshot = self.snapshot();
-        if db.backend() == Backend::Postgres
-            && lessons::generation(db).await? != snapshot.generation
-        {
-            return self.reload(db).await;
+        if db.backend() == Backend::Postgres {
+            match lessons::generation(db).await {
+                Ok(generation) if generation != snapshot.generation => {
+                    return self.reload(db).await
+                }
+                Ok(_) => {}
+                Err(error) if outage::is_unavailable(&error) => {
+                    tracing::warn!(%error, "database unavailable; serving the catalog in memory");
+                }
+                Err(error) => return Err(error.into()),
+            }
         }
         Ok(snapshot)
     }

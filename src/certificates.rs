@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::db::certificates::{self as store, CertificateRow};
@@ -17,7 +16,7 @@ use crate::plans::{self, Capability};
 use crate::state::AppState;
 
 /// A certificate as the API returns it to its holder.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Certificate {
     pub id: String,
     pub course: String,
@@ -46,15 +45,26 @@ pub fn verify_url(state: &AppState, id: &str) -> String {
     format!("{}/certificates/{id}", state.public_url)
 }
 
-/// The public view: no email, no user id.
-pub fn public_json(row: &CertificateRow) -> serde_json::Value {
-    json!({
-        "id": row.id,
-        "holder_name": row.holder_name,
-        "course_title": row.course_title,
-        "issued_at": row.issued_at,
-        "valid": true,
-    })
+/// The public view of a certificate: no email, no user id.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicCertificate<'a> {
+    pub id: &'a str,
+    pub holder_name: &'a str,
+    pub course_title: &'a str,
+    pub issued_at: &'a str,
+    pub valid: bool,
+}
+
+impl<'a> PublicCertificate<'a> {
+    pub fn of(row: &'a CertificateRow) -> PublicCertificate<'a> {
+        PublicCertificate {
+            id: &row.id,
+            holder_name: &row.holder_name,
+            course_title: &row.course_title,
+            issued_at: &row.issued_at,
+            valid: true,
+        }
+    }
 }
 
 /// 403 `plan_required` unless the user's plan grants certificates.

@@ -113,7 +113,7 @@ fn user_facing(error: AppError) -> anyhow::Error {
             anyhow::anyhow!("{message} {}", details.join("; "))
         }
         AppError::NotFound => anyhow::anyhow!("no user has that email"),
-        AppError::Internal(source) => source,
+        AppError::Internal(source) | AppError::Unavailable(source) => source,
         other => anyhow::anyhow!("{other}"),
     }
 }

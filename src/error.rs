@@ -7,7 +7,11 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
+use crate::db::outage;
 use crate::plans::Plan;
+
+/// `Retry-After` of a 503: about how long a pool takes to notice the database is back.
+const UNAVAILABLE_RETRY_AFTER_SECONDS: u64 = 5;
 
 /// What went wrong, in the contract's vocabulary (API.md section 2).
 #[derive(Debug, thiserror::Error)]
@@ -35,12 +39,20 @@ pub enum AppError {
         message: String,
         missing: Option<Vec<String>>,
     },
+    #[error("This route does not answer {method}; it answers {}.", .allow.join(", "))]
+    MethodNotAllowed {
+        method: String,
+        allow: Vec<&'static str>,
+    },
     #[error("The request body is too large.")]
     PayloadTooLarge,
     #[error("Unsupported content type.")]
     UnsupportedMediaType,
     #[error("Too many requests; try again in {retry_after} seconds.")]
     RateLimited { retry_after: u64 },
+    /// The database does not answer in time, or the disk is full (see `db::outage`).
+    #[error("The service is unavailable for a moment; try again in a few seconds.")]
+    Unavailable(#[source] anyhow::Error),
     #[error("Something went wrong on our side.")]
     Internal(#[source] anyhow::Error),
 }
@@ -63,8 +75,15 @@ impl AppError {
         }
     }
 
+    /// A failure on our side: 503 `unavailable` when the database cannot answer now or the
+    /// disk is full, else 500 `internal`.
     pub fn internal(error: impl Into<anyhow::Error>) -> Self {
-        AppError::Internal(error.into())
+        let error = error.into();
+        if outage::chain_is_unavailable(&error) {
+            AppError::Unavailable(error)
+        } else {
+            AppError::Internal(error)
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -76,9 +95,11 @@ impl AppError {
             }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -93,9 +114,11 @@ impl AppError {
             AppError::CsrfFailed => "csrf_failed",
             AppError::NotFound => "not_found",
             AppError::Conflict { code, .. } => code,
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -127,14 +150,19 @@ impl AppError {
     }
 
     fn log_if_internal(&self) {
-        if let AppError::Internal(source) = self {
-            tracing::error!(error = ?source, "internal error");
+        match self {
+            AppError::Internal(source) => tracing::error!(error = ?source, "internal error"),
+            AppError::Unavailable(source) => {
+                tracing::warn!(error = %format!("{source:#}"), "unavailable")
+            }
+            _ => {}
         }
     }
 
     fn retry_after(&self) -> Option<u64> {
         match self {
             AppError::RateLimited { retry_after } => Some(*retry_after),
+            AppError::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER_SECONDS),
             _ => None,
         }
     }
@@ -142,7 +170,7 @@ impl AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
-        AppError::Internal(error.into())
+        AppError::internal(error)
     }
 }
 
@@ -167,6 +195,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.0.status());
         if let Some(seconds) = self.0.retry_after() {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        if let AppError::MethodNotAllowed { allow, .. } = &self.0 {
+            response.insert_header((header::ALLOW, allow.join(", ")));
         }
         response.json(self.0.body())
     }
@@ -200,6 +231,11 @@ impl ResponseError for PageError {
             AppError::Internal(_) => (
                 "Something went wrong",
                 "Something went wrong on our side. Please try again in a moment.".to_owned(),
+            ),
+            AppError::Unavailable(_) => (
+                "Back in a moment",
+                "Lectern cannot reach its data just now. Please try again in a few seconds."
+                    .to_owned(),
             ),
             other => ("Something is not right", other.to_string()),
         };
@@ -265,6 +301,16 @@ mod tests {
         let error = AppError::internal(anyhow::anyhow!("disk on fire at /secret/path"));
         assert_eq!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!error.body().to_string().contains("secret"));
+    }
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_not_internal() {
+        let error = AppError::from(sqlx::Error::PoolTimedOut);
+        assert_eq!(error.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(error.body()["error"]["code"], "unavailable");
+        assert_eq!(error.retry_after(), Some(UNAVAILABLE_RETRY_AFTER_SECONDS));
+        let error = AppError::from(sqlx::Error::RowNotFound);
+        assert_eq!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     #[test]

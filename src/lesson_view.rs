@@ -4,12 +4,12 @@
 use serde::Serialize;
 
 use crate::auth::Viewer;
-use crate::catalog::Lesson;
+use crate::catalog::{Course, Lesson};
 use crate::content::quiz::PublicQuiz;
 use crate::content::TokenCount;
 use crate::plans::{self, Capability, Plan};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LessonSummary<'a> {
     pub slug: &'a str,
     pub title: &'a str,
@@ -41,7 +41,31 @@ impl<'a> LessonSummary<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// A course with its published lessons, in order.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CourseView<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub lessons: Vec<LessonSummary<'a>>,
+}
+
+impl<'a> CourseView<'a> {
+    pub fn of(course: &'a Course) -> CourseView<'a> {
+        CourseView {
+            slug: &course.slug,
+            title: &course.title,
+            summary: &course.summary,
+            lessons: course
+                .lessons
+                .iter()
+                .map(|l| LessonSummary::of(l))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LessonView<'a> {
     #[serde(flatten)]
     pub summary: LessonSummary<'a>,
@@ -57,14 +81,14 @@ pub struct LessonView<'a> {
     pub media: Media,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Media {
     pub audio: Audio,
     pub pdf: bool,
     pub video: VideoMedia,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Audio {
     pub available: bool,
     pub preview_seconds: u32,
@@ -72,8 +96,9 @@ pub struct Audio {
     pub download: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct VideoMedia {
+    #[schema(value_type = String, pattern = "^(none|coming_soon|available)$")]
     pub status: &'static str,
 }
 

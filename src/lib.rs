@@ -8,6 +8,7 @@ pub mod certificates;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod data_dir;
 pub mod db;
 pub mod error;
 pub mod learning;

@@ -38,12 +38,7 @@ pub struct Application {
 impl Application {
     /// Prepare the data folder and database, import `content/`, and bind the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-            format!(
-                "could not create the data folder {}",
-                settings.data_dir.display()
-            )
-        })?;
+        crate::data_dir::prepare(&settings.data_dir)?;
         let db = Db::connect(&settings).await?;
         if settings.content_dir.is_dir() {
             let report =

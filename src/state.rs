@@ -33,6 +33,6 @@ impl AppState {
         self.catalog
             .current(&self.db)
             .await
-            .map_err(AppError::Internal)
+            .map_err(AppError::internal)
     }
 }

@@ -6,7 +6,7 @@ pub mod validate;
 use std::collections::BTreeMap;
 
 use chrono::{Duration, Utc};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::auth::{password, token::SESSION_DAYS, Session};
 use crate::db::lessons::Tx;
@@ -19,7 +19,8 @@ const FREE_FAILURES: i64 = 5;
 /// Longest back-off, in seconds.
 const MAX_BACKOFF_SECONDS: i64 = 15 * 60;
 
-/// A user with a fresh session token.
+/// A user with a fresh session token: the answer to sign-up and log-in.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SignedIn {
     pub user: User,
     pub token: String,
@@ -133,7 +134,7 @@ async fn start_session(state: &AppState, tx: &mut Tx, user: &User) -> Result<Str
     state
         .keys
         .issue(&user.id, &session_id, expires.timestamp())
-        .map_err(AppError::Internal)
+        .map_err(AppError::internal)
 }
 
 /// End the session the request used, everywhere.
@@ -194,18 +195,32 @@ pub async fn delete_account(
     Ok(())
 }
 
-/// Everything the site holds about a user, as JSON.
-pub async fn export(state: &AppState, user: &User) -> Result<serde_json::Value, AppError> {
-    let learning = crate::learning::export(&state.db, user).await?;
-    Ok(json!({
-        "exported_at": crate::db::now(),
-        "account": user,
-        "active_sessions": users::session_count(&state.db, &user.id).await?,
-        "progress": learning["progress"],
-        "bookmarks": learning["bookmarks"],
-        "quiz_attempts": learning["quiz_attempts"],
-        "certificates": crate::certificates::of_user(state, user).await?,
-    }))
+/// Everything the site holds about a user (`GET /api/v1/me/export`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Export {
+    pub exported_at: String,
+    pub account: User,
+    pub active_sessions: i64,
+    #[schema(value_type = Vec<Object>)]
+    pub progress: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
+    pub bookmarks: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
+    pub quiz_attempts: serde_json::Value,
+    pub certificates: Vec<crate::certificates::Certificate>,
+}
+
+pub async fn export(state: &AppState, user: &User) -> Result<Export, AppError> {
+    let mut learning = crate::learning::export(&state.db, user).await?;
+    Ok(Export {
+        exported_at: crate::db::now(),
+        account: user.clone(),
+        active_sessions: users::session_count(&state.db, &user.id).await?,
+        progress: learning["progress"].take(),
+        bookmarks: learning["bookmarks"].take(),
+        quiz_attempts: learning["quiz_attempts"].take(),
+        certificates: crate::certificates::of_user(state, user).await?,
+    })
 }
 
 /// Create an admin, or promote an existing user (setting the given password).

@@ -119,15 +119,31 @@ fn stored_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
         Err(_) => {}
     }
     let secret = crate::auth::random_token() + &crate::auth::random_token();
+    // Written whole and synced under a temporary name, then linked into place: a crash or a
+    // full disk never leaves a short secret that would stop the next start.
+    let tmp = data_dir.join(format!(
+        "{SECRET_FILE}.tmp-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let written =
+        write_synced(&tmp, secret.as_bytes()).and_then(|()| std::fs::hard_link(&tmp, &path));
+    let _ = std::fs::remove_file(&tmp);
+    match written {
+        Ok(()) => Ok(secret.into_bytes()),
+        // Another instance sharing the data folder stored one first: use it.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => stored_secret(data_dir),
+        Err(e) => Err(e).with_context(|| format!("could not create {}", path.display())),
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(&path)
-        .with_context(|| format!("could not create {}", path.display()))?;
-    std::io::Write::write_all(&mut file, secret.as_bytes())?;
-    file.sync_all()?;
-    Ok(secret.into_bytes())
+        .open(path)?;
+    std::io::Write::write_all(&mut file, bytes)?;
+    file.sync_all()
 }
 
 #[cfg(test)]

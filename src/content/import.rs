@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::content::{self, source, RENDER_VERSION};
 use crate::db::lessons::{self, CourseRow, NewRevision};
-use crate::db::{self, Db};
+use crate::db::Db;
 use crate::media;
 
 /// The author recorded on revisions that come from content files.
@@ -230,7 +230,7 @@ async fn import_lesson(
     Ok((outcome, media_error))
 }
 
-/// Store the narration next to `file` in the data folder and record it for `slug`.
+/// Register the narration next to `file` for `slug`.
 async fn register_audio(
     db: &Db,
     file: &Path,
@@ -242,11 +242,10 @@ async fn register_audio(
     let bytes = tokio::fs::read(&path)
         .await
         .with_context(|| format!("could not read {}", path.display()))?;
-    let data_dir = data_dir.to_owned();
-    let stored = tokio::task::spawn_blocking(move || media::store_audio(&data_dir, &bytes))
+    let narration = tokio::task::spawn_blocking(move || media::Narration::cut(bytes))
         .await
         .context("the audio task failed")??;
-    db::media::upsert_lesson_audio(db, slug, audio, &stored).await?;
+    media::register_audio(db, data_dir, slug, audio, narration).await?;
     Ok(())
 }
 

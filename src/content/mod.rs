@@ -45,7 +45,7 @@ pub struct RenderedLesson {
 }
 
 /// Tokens of the lesson's Markdown body, per encoding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TokenCount {
     pub o200k_base: usize,
     pub cl100k_base: usize,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum QuestionKind {
     Single,
@@ -29,13 +29,13 @@ pub struct Question {
 }
 
 /// What a reader sees of a quiz before attempting it: no answers, no explanations.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PublicQuiz<'a> {
     pub pass_percent: u8,
     pub questions: Vec<PublicQuestion<'a>>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PublicQuestion<'a> {
     pub id: &'a str,
     pub prompt: &'a str,
@@ -43,7 +43,7 @@ pub struct PublicQuestion<'a> {
     pub choices: Vec<PublicChoice<'a>>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PublicChoice<'a> {
     pub id: usize,
     pub text: &'a str,

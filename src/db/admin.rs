@@ -19,7 +19,7 @@ pub struct LessonRow {
 }
 
 /// One revision's metadata.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct RevisionInfo {
     pub revision: i64,
     pub created_at: String,
@@ -27,7 +27,7 @@ pub struct RevisionInfo {
 }
 
 /// One revision with its source.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct RevisionSource {
     pub revision: i64,
     pub created_at: String,

@@ -29,7 +29,7 @@ pub struct BookmarkRow {
 }
 
 /// A learner's record on one lesson's quiz.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct QuizStats {
     pub attempts: i64,
     pub best_percent: Option<i64>,
@@ -338,7 +338,8 @@ pub struct ProgressWrite {
     pub at: String,
 }
 
-type Slot = Arc<OnceLock<Result<ProgressRow, String>>>;
+/// Where the writer that commits a batch leaves each queued write's stored row.
+type Slot = Arc<OnceLock<ProgressRow>>;
 
 /// Progress writes waiting for SQLite's single writer connection.
 ///
@@ -346,7 +347,8 @@ type Slot = Arc<OnceLock<Result<ProgressRow, String>>>;
 /// transaction design at a few hundred writes a second. Writers queue here; whoever holds
 /// the writer connection next commits every queued write in one `BEGIN IMMEDIATE`
 /// transaction and hands each writer its row. Every write is still durable before its
-/// request is answered; only the fsync is shared.
+/// request is answered; only the fsync is shared. A batch that fails hands out nothing:
+/// each of its writers then writes on its own and meets its own error.
 #[derive(Debug, Default)]
 pub struct ProgressQueue {
     pending: Mutex<Vec<(ProgressWrite, Slot)>>,
@@ -390,12 +392,13 @@ pub async fn save_progress(db: &Db, write: ProgressWrite) -> Result<ProgressRow,
     db.progress_queue.push(write.clone(), Arc::clone(&slot));
     // The pool has one writer connection: holding it is holding the write lock.
     let mut conn = db.write.acquire().await?;
-    if let Some(done) = slot.get() {
-        return done.clone().map_err(sqlx::Error::Protocol);
+    if let Some(row) = slot.get() {
+        return Ok(row.clone());
     }
     let mut batch = db.progress_queue.take();
     if !batch.iter().any(|(_, s)| Arc::ptr_eq(s, &slot)) {
-        // Taken by a writer whose request was dropped before it committed: write it here.
+        // Taken by a writer whose request was dropped before it committed, or whose batch
+        // failed: write it here.
         batch.push((write, Arc::clone(&slot)));
     }
     let outcome = async {
@@ -418,22 +421,14 @@ pub async fn save_progress(db: &Db, write: ProgressWrite) -> Result<ProgressRow,
         Ok::<_, sqlx::Error>(rows)
     }
     .await;
-    match outcome {
-        Ok(rows) => {
-            for ((_, s), row) in batch.iter().zip(rows) {
-                let _ = s.set(Ok(row));
-            }
-        }
-        Err(error) => {
-            let message = error.to_string();
-            for (_, s) in &batch {
-                let _ = s.set(Err(message.clone()));
-            }
-        }
+    // Every row is handed out before the writer connection is released, so no writer of
+    // this batch that acquires it next writes again.
+    for ((_, s), row) in batch.iter().zip(outcome?) {
+        let _ = s.set(row);
     }
     drop(conn);
     match slot.get() {
-        Some(done) => done.clone().map_err(sqlx::Error::Protocol),
+        Some(row) => Ok(row.clone()),
         None => Err(sqlx::Error::Protocol("progress write lost".into())),
     }
 }

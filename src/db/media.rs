@@ -1,19 +1,37 @@
-//! Lesson narrations registered at import, and the billing events already applied.
+//! Lesson narrations and their bodies, and the billing events already applied.
 
 use sqlx::Row as _;
 
 use super::lessons::Tx;
 use super::{now, Db};
-use crate::media::AudioFile;
+use crate::media::{AudioFile, AudioPart, Narration};
 
-/// Record (or replace) the narration of lesson `slug`.
+/// Record (or replace) the narration of lesson `slug`, keeping both bodies (once per hash).
 pub async fn upsert_lesson_audio(
     db: &Db,
     slug: &str,
     file_name: &str,
-    audio: &AudioFile,
+    narration: &Narration,
 ) -> Result<(), sqlx::Error> {
+    let audio = &narration.audio;
     let mut tx = db.begin_write().await?;
+    for (part, body) in [
+        (AudioPart::Whole, &narration.mp3),
+        (AudioPart::Preview, &narration.preview),
+    ] {
+        let name = part.name(&audio.sha256);
+        let stored = sqlx::query("SELECT 1 FROM media_blobs WHERE name = $1")
+            .bind(&name)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if stored.is_none() {
+            sqlx::query("INSERT INTO media_blobs (name, body) VALUES ($1, $2)")
+                .bind(&name)
+                .bind(body.as_slice())
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
     sqlx::query(
         "INSERT INTO lesson_audio \
            (slug, file_name, sha256, bytes, duration_ms, preview_bytes, preview_duration_ms, updated_at) \
@@ -35,6 +53,16 @@ pub async fn upsert_lesson_audio(
     .execute(&mut *tx)
     .await?;
     tx.commit().await
+}
+
+/// A stored media body by name.
+pub async fn blob(db: &Db, name: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    sqlx::query("SELECT body FROM media_blobs WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&db.read)
+        .await?
+        .map(|row| row.try_get("body"))
+        .transpose()
 }
 
 /// The lessons that have a narration.

@@ -4,12 +4,17 @@
 //! them by position), TEXT for ids and RFC 3339 times, BIGINT for numbers and flags.
 //! On SQLite every write goes through a single writer connection and opens with
 //! `BEGIN IMMEDIATE`, so no request ever meets "database is locked".
+//!
+//! No request waits on the database for long: see the timeouts below. When they run out
+//! the request answers 503 `unavailable` (see `outage`), and the pools reconnect by
+//! themselves once the database answers again.
 
 pub mod admin;
 pub mod certificates;
 pub mod learning;
 pub mod lessons;
 pub mod media;
+pub mod outage;
 pub mod users;
 
 use std::time::Duration;
@@ -17,9 +22,21 @@ use std::time::Duration;
 use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
 
 use crate::config::Settings;
+
+/// Longest a request waits for a connection: a free one from the pool, pinged first, or a
+/// new one connected (retried while the server refuses). Past it, 503.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// PostgreSQL: longest one statement may run on the server before it is cancelled (503).
+/// Migrations run without it.
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// SQLite: longest a statement waits for a lock another process holds (`lectern import`
+/// running beside the server, say) before it fails as busy (503).
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(3);
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
@@ -51,9 +68,15 @@ impl Db {
         sqlx::any::install_default_drivers();
         let url = settings.database_url();
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = pool_options(16).connect(&url).await.with_context(|| {
-                format!("could not connect to PostgreSQL at {}", redact_url(&url))
-            })?;
+            let pool = pool_options(16)
+                .after_connect(|conn, _meta| {
+                    Box::pin(set_statement_timeout(conn, STATEMENT_TIMEOUT))
+                })
+                .connect(&url)
+                .await
+                .with_context(|| {
+                    format!("could not connect to PostgreSQL at {}", redact_url(&url))
+                })?;
             Db {
                 read: pool.clone(),
                 write: pool,
@@ -82,11 +105,26 @@ impl Db {
                 .after_connect(|conn, _meta| {
                     Box::pin(async move {
                         conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                            format!(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {};",
+                                BUSY_TIMEOUT.as_millis()
+                            )
+                            .as_str(),
                         )
                         .await?;
                         Ok(())
+                    })
+                })
+                .after_release(|conn, _meta| {
+                    // SQLite ends a transaction by itself on some errors (a full disk, say);
+                    // the driver's ROLLBACK then fails and it still counts the transaction
+                    // open, so every later BEGIN would fail. Such a connection is closed
+                    // (a fresh one is opened when needed), never reused. The ping lets the
+                    // rollback of a dropped transaction finish first.
+                    Box::pin(async move {
+                        conn.ping().await?;
+                        Ok(!conn.is_in_transaction())
                     })
                 })
                 .connect(&url)
@@ -108,10 +146,19 @@ impl Db {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
+        let mut conn = self.write.acquire().await?;
+        if self.backend == Backend::Postgres {
+            // A migration may rewrite a large table: no statement timeout for it.
+            set_statement_timeout(&mut conn, Duration::ZERO).await?;
+        }
         migrator
-            .run(&self.write)
+            .run(&mut *conn)
             .await
-            .context("could not run database migrations")
+            .context("could not run database migrations")?;
+        if self.backend == Backend::Postgres {
+            set_statement_timeout(&mut conn, STATEMENT_TIMEOUT).await?;
+        }
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {
@@ -141,10 +188,24 @@ impl Db {
     }
 }
 
+/// Pools ping an idle connection before handing it out (within the acquire timeout), so a
+/// connection the database or the network dropped is replaced instead of failing a request,
+/// and one that no longer answers costs at most `ACQUIRE_TIMEOUT`.
 fn pool_options(max_connections: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .test_before_acquire(true)
+}
+
+/// PostgreSQL: cancel this connection's statements after `limit` (zero: never).
+async fn set_statement_timeout(
+    conn: &mut sqlx::AnyConnection,
+    limit: Duration,
+) -> Result<(), sqlx::Error> {
+    conn.execute(format!("SET statement_timeout = {}", limit.as_millis()).as_str())
+        .await
+        .map(|_| ())
 }
 
 /// A database URL fit for logs: the password replaced.
@@ -166,7 +227,44 @@ pub fn now() -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failed_commit_on_a_full_database_does_not_break_the_writer() {
+        sqlx::any::install_default_drivers();
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_sqlite(&format!("{}/t.db", dir.path().display()))
+            .await
+            .unwrap();
+        let mut tx = db.begin_write().await.unwrap();
+        tx.execute("CREATE TABLE t (x BLOB)").await.unwrap();
+        tx.commit().await.unwrap();
+
+        // The writer may not grow the file: the next big write fails as full.
+        let mut conn = db.write.acquire().await.unwrap();
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        conn.execute(format!("PRAGMA max_page_count = {pages}").as_str())
+            .await
+            .unwrap();
+        drop(conn);
+        let mut tx = db.begin_write().await.unwrap();
+        let failed = async {
+            sqlx::query("INSERT INTO t VALUES (zeroblob(100000))")
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        }
+        .await
+        .unwrap_err();
+        assert!(outage::is_unavailable(&failed), "{failed}");
+
+        let mut tx = db.begin_write().await.expect("the writer still begins");
+        tx.execute("INSERT INTO t VALUES (x'00')").await.unwrap();
+        tx.commit().await.unwrap();
+    }
 
     #[test]
     fn urls_lose_their_password_in_logs() {

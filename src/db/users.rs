@@ -8,7 +8,7 @@ use super::{now, Db, Row};
 use crate::plans::Plan;
 
 /// A user's role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Learner,
@@ -25,7 +25,7 @@ impl Role {
 }
 
 /// The contract's `user`: `{id, email, name, plan, role, created_at}`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: String,
     pub email: String,

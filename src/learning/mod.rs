@@ -26,7 +26,7 @@ use crate::plans::{self, Capability};
 use quiz::{QuestionResult, Scored, SubmittedAnswers};
 
 /// Where a learner stands on a lesson.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     NotStarted,
@@ -45,7 +45,7 @@ impl Status {
 }
 
 /// The answer to a progress update: `{slug, status, percent, completed_at}`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ProgressView {
     pub slug: String,
     pub status: Status,
@@ -161,20 +161,33 @@ pub struct AttemptOutcome {
     pub stats: QuizStats,
 }
 
+/// The contract's answer to an attempt:
+/// `{attempt_id, score, total, percent, passed, best_percent, results}` (+ `attempts`).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct AttemptReport<'a> {
+    pub attempt_id: i64,
+    pub score: u32,
+    pub total: u32,
+    pub percent: u8,
+    pub passed: bool,
+    pub best_percent: Option<i64>,
+    /// Attempts at this quiz so far, this one included.
+    pub attempts: i64,
+    pub results: &'a [QuestionResult],
+}
+
 impl AttemptOutcome {
-    /// The contract's answer:
-    /// `{attempt_id, score, total, percent, passed, best_percent, results}` (+ `attempts`).
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "attempt_id": self.attempt_id,
-            "score": self.scored.score,
-            "total": self.scored.total,
-            "percent": self.scored.percent,
-            "passed": self.scored.passed,
-            "best_percent": self.stats.best_percent,
-            "attempts": self.stats.attempts,
-            "results": self.scored.results,
-        })
+    pub fn report(&self) -> AttemptReport<'_> {
+        AttemptReport {
+            attempt_id: self.attempt_id,
+            score: self.scored.score,
+            total: self.scored.total,
+            percent: self.scored.percent,
+            passed: self.scored.passed,
+            best_percent: self.stats.best_percent,
+            attempts: self.stats.attempts,
+            results: &self.scored.results,
+        }
     }
 }
 
@@ -224,7 +237,7 @@ pub async fn attempts(db: &Db, user: &User, lesson: &Lesson) -> Result<Vec<Attem
 }
 
 /// What the lesson page shows a signed-in reader about their own learning.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct LessonRecord {
     pub slug: String,
     pub status: Status,
@@ -248,7 +261,7 @@ pub async fn lesson_record(db: &Db, user: &User, slug: &str) -> Result<LessonRec
 }
 
 /// A course's completion.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CourseRecord {
     pub slug: String,
     pub completed_lessons: usize,
@@ -258,7 +271,7 @@ pub struct CourseRecord {
 }
 
 /// A user's learning across the published catalog (`GET /api/v1/me/progress`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Overview {
     pub lessons: Vec<LessonRecord>,
     pub courses: Vec<CourseRecord>,

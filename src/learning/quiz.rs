@@ -15,7 +15,7 @@ pub type SubmittedAnswers = BTreeMap<String, Vec<i64>>;
 pub type Answers = BTreeMap<String, Vec<usize>>;
 
 /// How one question went.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QuestionResult {
     pub question_id: String,
     pub correct: bool,

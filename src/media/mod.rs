@@ -1,9 +1,10 @@
-//! Lesson media: narrations registered at import (stored in the data folder by content
-//! hash, with their 30-second preview cut on a frame boundary) and served with ranges,
-//! ETags and conditional requests.
+//! Lesson media: narrations registered at import or upload (kept in the database by
+//! content hash, with their 30-second preview cut on a frame boundary) and served with
+//! ranges, ETags and conditional requests.
 //!
-//! Files are named by the SHA-256 of the MP3, so importing the same content twice, or on
-//! several instances sharing a data folder, writes nothing new.
+//! Bodies are named by the SHA-256 of the MP3, so importing the same content twice writes
+//! nothing new. Every instance sharing the database can serve them: each keeps a file cache
+//! under `<data dir>/media/audio`, filled from the database on first use and safe to lose.
 
 pub mod mp3;
 pub mod pdf;
@@ -16,10 +17,11 @@ use actix_web::{HttpRequest, HttpResponse};
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 
+use crate::db::{self, Db};
 use crate::plans::AUDIO_PREVIEW_SECONDS;
 use range::RangeAnswer;
 
-/// A narration as registered: its hash names its files in the data folder.
+/// A narration as registered: its hash names its bodies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AudioFile {
     pub sha256: String,
@@ -29,38 +31,106 @@ pub struct AudioFile {
     pub preview_duration_ms: u64,
 }
 
-/// Where narrations live: `<data dir>/media/audio`.
+/// This instance's cache of narration bodies: `<data dir>/media/audio`.
 pub fn audio_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("media").join("audio")
 }
 
-/// The whole narration's file.
-pub fn full_path(data_dir: &Path, sha256: &str) -> PathBuf {
-    audio_dir(data_dir).join(format!("{sha256}.mp3"))
+/// A narration ready to be registered: its measures, the whole MP3 and its preview.
+pub struct Narration {
+    pub audio: AudioFile,
+    pub mp3: Vec<u8>,
+    pub preview: Vec<u8>,
 }
 
-/// The preview's file.
-pub fn preview_path(data_dir: &Path, sha256: &str) -> PathBuf {
-    audio_dir(data_dir).join(format!("{sha256}.preview.mp3"))
+impl Narration {
+    /// Measure `mp3` and cut its preview on a frame boundary.
+    pub fn cut(mp3: Vec<u8>) -> anyhow::Result<Narration> {
+        let frames = mp3::frames(&mp3);
+        anyhow::ensure!(!frames.is_empty(), "not an MP3 file (no MPEG audio frames)");
+        let sha256 = hex::encode(Sha256::digest(&mp3));
+        let preview = mp3::preview(&mp3, AUDIO_PREVIEW_SECONDS);
+        let audio = AudioFile {
+            duration_ms: mp3::duration_ms(&mp3),
+            preview_duration_ms: mp3::duration_ms(&preview),
+            bytes: mp3.len() as u64,
+            preview_bytes: preview.len() as u64,
+            sha256,
+        };
+        Ok(Narration {
+            audio,
+            mp3,
+            preview,
+        })
+    }
 }
 
-/// Measure `mp3`, cut its preview, and store both under the data folder (idempotent).
-pub fn store_audio(data_dir: &Path, mp3: &[u8]) -> anyhow::Result<AudioFile> {
-    let frames = mp3::frames(mp3);
-    anyhow::ensure!(!frames.is_empty(), "not an MP3 file (no MPEG audio frames)");
-    let sha256 = hex::encode(Sha256::digest(mp3));
-    let preview = mp3::preview(mp3, AUDIO_PREVIEW_SECONDS);
+/// Which body of a narration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AudioPart {
+    Whole,
+    Preview,
+}
+
+impl AudioPart {
+    /// The body's name: its key in the database and its file name in the cache.
+    pub fn name(self, sha256: &str) -> String {
+        match self {
+            AudioPart::Whole => format!("{sha256}.mp3"),
+            AudioPart::Preview => format!("{sha256}.preview.mp3"),
+        }
+    }
+}
+
+/// Keep both bodies of `narration` in the database and record it as the narration of
+/// lesson `slug`, then warm this instance's file cache.
+pub async fn register_audio(
+    db: &Db,
+    data_dir: &Path,
+    slug: &str,
+    file_name: &str,
+    narration: Narration,
+) -> Result<AudioFile, sqlx::Error> {
+    db::media::upsert_lesson_audio(db, slug, file_name, &narration).await?;
+    let sha256 = &narration.audio.sha256;
+    for (part, body) in [
+        (AudioPart::Whole, &narration.mp3),
+        (AudioPart::Preview, &narration.preview),
+    ] {
+        if let Err(error) = cache_file(data_dir, &part.name(sha256), body) {
+            tracing::warn!("could not cache a narration body: {error:#}");
+        }
+    }
+    Ok(narration.audio)
+}
+
+/// A narration body: from this instance's file cache, else from the database (and then
+/// cached). `None` when the database has no such body.
+pub async fn audio_body(
+    db: &Db,
+    data_dir: &Path,
+    sha256: &str,
+    part: AudioPart,
+) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    let name = part.name(sha256);
+    let path = audio_dir(data_dir).join(&name);
+    if let Ok(body) = tokio::fs::read(&path).await {
+        return Ok(Some(body));
+    }
+    let Some(body) = db::media::blob(db, &name).await? else {
+        return Ok(None);
+    };
+    if let Err(error) = cache_file(data_dir, &name, &body) {
+        tracing::warn!("could not cache a narration body: {error:#}");
+    }
+    Ok(Some(body))
+}
+
+/// Write a body into `<data dir>/media/audio/<name>`.
+fn cache_file(data_dir: &Path, name: &str, body: &[u8]) -> anyhow::Result<()> {
     let dir = audio_dir(data_dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("could not create {}", dir.display()))?;
-    write_once(&full_path(data_dir, &sha256), mp3)?;
-    write_once(&preview_path(data_dir, &sha256), &preview)?;
-    Ok(AudioFile {
-        duration_ms: mp3::duration_ms(mp3),
-        preview_duration_ms: mp3::duration_ms(&preview),
-        bytes: mp3.len() as u64,
-        preview_bytes: preview.len() as u64,
-        sha256,
-    })
+    write_once(&dir.join(name), body)
 }
 
 /// Bumped whenever PDF rendering changes, so cached PDFs are made again.
@@ -99,9 +169,17 @@ pub fn write_once(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         return Ok(());
     }
     let tmp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("could not write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("could not write {}", path.display()))?;
-    Ok(())
+    let written = std::fs::write(&tmp, bytes)
+        .with_context(|| format!("could not write {}", tmp.display()))
+        .and_then(|()| {
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("could not write {}", path.display()))
+        });
+    if written.is_err() {
+        // A full disk leaves no half-written file behind.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Answer a GET for a media body: `Accept-Ranges`, a strong `ETag`, `If-None-Match` (304),
@@ -166,27 +244,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn storing_is_idempotent_and_named_by_hash() {
-        let data = tempfile::tempdir().unwrap();
+    fn a_narration_is_measured_and_its_preview_cut() {
         let mp3 = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/content/ai-foundations/02-tokens-and-embeddings.mp3"
         ))
         .unwrap();
-        let first = store_audio(data.path(), &mp3).unwrap();
-        let again = store_audio(data.path(), &mp3).unwrap();
-        assert_eq!(first, again);
+        let narration = Narration::cut(mp3.clone()).unwrap();
+        let audio = &narration.audio;
+        assert_eq!(audio.sha256, hex::encode(Sha256::digest(&mp3)));
+        assert_eq!(audio.bytes, mp3.len() as u64);
+        assert_eq!(audio.preview_bytes, narration.preview.len() as u64);
+        assert!(!mp3::frames(&narration.preview).is_empty());
+        assert!(audio.preview_duration_ms <= 30_000 && audio.duration_ms > 60_000);
         assert_eq!(
-            std::fs::read(full_path(data.path(), &first.sha256)).unwrap(),
-            mp3
+            AudioPart::Preview.name(&audio.sha256),
+            format!("{}.preview.mp3", audio.sha256)
         );
-        let preview = std::fs::read(preview_path(data.path(), &first.sha256)).unwrap();
-        assert_eq!(preview.len() as u64, first.preview_bytes);
-        assert!(first.preview_duration_ms <= 30_000 && first.duration_ms > 60_000);
-        assert_eq!(
-            std::fs::read_dir(audio_dir(data.path())).unwrap().count(),
-            2
-        );
-        assert!(store_audio(data.path(), b"not audio at all").is_err());
+        assert!(Narration::cut(b"not audio at all".to_vec()).is_err());
     }
 }

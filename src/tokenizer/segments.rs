@@ -12,7 +12,7 @@ use super::Encoding;
 ///
 /// Usually one token; several when a token ends inside a multi-byte
 /// character (e.g. an emoji split into byte tokens).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Segment {
     pub text: String,
     pub ids: Vec<u32>,

@@ -2,115 +2,133 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt as _;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use crate::admin::{self, MAX_SOURCE_BYTES};
+use super::body::read_typed;
+use super::openapi::FileBytes;
+use crate::admin::{self, Preview, Saved, MAX_SOURCE_BYTES};
 use crate::auth::Admin;
 use crate::catalog::Snapshot;
-use crate::db::admin as db_admin;
+use crate::db::admin::{self as db_admin, RevisionInfo, RevisionSource};
+use crate::db::users::User;
 use crate::error::{ApiError, AppError};
-use crate::lesson_view::LessonSummary;
+use crate::lesson_view::{CourseView, LessonSummary};
 use crate::state::AppState;
-
-/// Read a body of `content_type` of at most `max` bytes: 415 for another type, 413 when
-/// larger.
-async fn read_body(
-    req: &HttpRequest,
-    mut payload: web::Payload,
-    content_type: &str,
-    max: usize,
-) -> Result<Vec<u8>, AppError> {
-    let sent = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = sent.split(';').next().unwrap_or("").trim();
-    if !essence.eq_ignore_ascii_case(content_type) {
-        return Err(AppError::UnsupportedMediaType);
-    }
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > max) {
-        return Err(AppError::PayloadTooLarge);
-    }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| AppError::invalid(format!("Invalid request body: {e}")))?;
-        if body.len() + chunk.len() > max {
-            return Err(AppError::PayloadTooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.to_vec())
-}
 
 /// Read a `text/markdown` body of at most [`MAX_SOURCE_BYTES`]: 415 for another type,
 /// 413 when larger, 400 when it is not UTF-8.
 pub async fn markdown_body(req: &HttpRequest, payload: web::Payload) -> Result<String, AppError> {
-    let body = read_body(req, payload, "text/markdown", MAX_SOURCE_BYTES).await?;
+    let body = read_typed(req, payload, "text/markdown", MAX_SOURCE_BYTES).await?;
     String::from_utf8(body)
         .map_err(|_| AppError::invalid_field("source", "The lesson source must be UTF-8 text."))
 }
 
-/// `PUT /api/v1/admin/lessons/{slug}/audio`: an `audio/mpeg` body of at most 64 MiB.
-pub async fn upload_audio(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    _admin: Admin,
-    slug: web::Path<String>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let mp3 = read_body(&req, payload, "audio/mpeg", admin::MAX_AUDIO_BYTES).await?;
-    let (duration, preview) = admin::upload_audio(&state, &slug, mp3).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "duration_seconds": duration,
-        "preview_seconds": preview,
-    })))
+/// A lesson in the admin table: `lesson_summary` + `{status, revision}` and where it came from.
+#[derive(Serialize, ToSchema)]
+pub struct AdminLesson<'a> {
+    #[serde(flatten)]
+    summary: LessonSummary<'a>,
+    #[schema(pattern = "^(draft|published)$")]
+    status: String,
+    revision: i64,
+    /// The file it was imported from, if any.
+    source_path: Option<String>,
+    changed_at: String,
+    course_title: Option<&'a str>,
 }
 
-fn course_json(catalog: &Snapshot, slug: &str) -> Result<serde_json::Value, AppError> {
-    let course = catalog.course(slug).ok_or(AppError::NotFound)?;
-    Ok(json!({
-        "slug": course.slug,
-        "title": course.title,
-        "summary": course.summary,
-        "lessons": course.lessons.iter().map(|l| LessonSummary::of(l)).collect::<Vec<_>>(),
+#[derive(Serialize, ToSchema)]
+pub struct AdminLessonList<'a> {
+    lessons: Vec<AdminLesson<'a>>,
+}
+
+/// A lesson's current source and state.
+#[derive(Serialize, ToSchema)]
+pub struct LessonSource {
+    slug: String,
+    status: String,
+    revision: i64,
+    source_path: Option<String>,
+    source: String,
+    updated_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RevisionList {
+    revisions: Vec<RevisionInfo>,
+}
+
+/// A lesson's publication state.
+#[derive(Serialize, ToSchema)]
+pub struct Publication<'a> {
+    slug: &'a str,
+    #[schema(value_type = String, pattern = "^(draft|published)$")]
+    status: &'a str,
+}
+
+/// A narration as stored.
+#[derive(Serialize, ToSchema)]
+pub struct AudioUploaded {
+    duration_seconds: f64,
+    preview_seconds: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserList {
+    users: Vec<User>,
+}
+
+/// Every lesson, drafts included, as the admin table lists it.
+pub async fn list<'a>(
+    state: &AppState,
+    catalog: &'a Snapshot,
+) -> Result<Vec<AdminLesson<'a>>, AppError> {
+    let rows = db_admin::lesson_rows(&state.db).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let lesson = catalog.lesson(&row.slug)?;
+            Some(AdminLesson {
+                summary: LessonSummary::of(lesson),
+                status: row.status,
+                revision: row.revision,
+                source_path: row.source_path,
+                changed_at: row.updated_at,
+                course_title: catalog
+                    .course(&lesson.rendered.course)
+                    .map(|c| c.title.as_str()),
+            })
+        })
+        .collect())
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/lessons", tag = "admin",
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "Every lesson, drafts included", body = AdminLessonList),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden`: not an admin"),
+    ))]
+pub async fn lessons(state: web::Data<AppState>, _admin: Admin) -> Result<HttpResponse, ApiError> {
+    let catalog = state.catalog().await?;
+    Ok(HttpResponse::Ok().json(AdminLessonList {
+        lessons: list(&state, &catalog).await?,
     }))
 }
 
-/// Every lesson, drafts included: `lesson_summary` + `{status, revision}` and where it came from.
-pub async fn list(state: &AppState) -> Result<Vec<serde_json::Value>, AppError> {
-    let catalog = state.catalog().await?;
-    let rows = db_admin::lesson_rows(&state.db).await?;
-    let mut lessons = Vec::with_capacity(rows.len());
-    for row in rows {
-        let Some(lesson) = catalog.lesson(&row.slug) else {
-            continue;
-        };
-        let mut value =
-            serde_json::to_value(LessonSummary::of(lesson)).map_err(AppError::internal)?;
-        value["status"] = json!(row.status);
-        value["revision"] = json!(row.revision);
-        value["source_path"] = json!(row.source_path);
-        value["changed_at"] = json!(row.updated_at);
-        value["course_title"] = json!(catalog
-            .course(&lesson.rendered.course)
-            .map(|c| c.title.as_str()));
-        lessons.push(value);
-    }
-    Ok(lessons)
-}
-
-pub async fn lessons(state: web::Data<AppState>, _admin: Admin) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(json!({ "lessons": list(&state).await? })))
-}
-
+#[utoipa::path(post, path = "/api/v1/admin/lessons", tag = "admin",
+    security(("bearer" = []), ("cookie" = [])),
+    request_body(content = String, content_type = "text/markdown", description = "A lesson source (API.md section 10), at most 1 MiB"),
+    responses(
+        (status = 201, description = "Created as a draft, revision 1", body = Saved),
+        (status = 400, description = "`invalid_input`, naming what is wrong in the source"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden` or `csrf_failed`"),
+        (status = 409, description = "`slug_taken`"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`: not `text/markdown`"),
+    ))]
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -127,7 +145,16 @@ pub async fn create(
         .json(saved))
 }
 
-/// `GET /api/v1/admin/lessons/{slug}`: the current source and state (an addition to the contract).
+#[utoipa::path(get, path = "/api/v1/admin/lessons/{slug}", tag = "admin",
+    params(("slug" = String, Path, description = "The lesson's slug")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The current source and state", body = LessonSource),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden`"),
+        (status = 404, description = "`not_found`"),
+    ))]
 pub async fn show(
     state: web::Data<AppState>,
     _admin: Admin,
@@ -139,16 +166,30 @@ pub async fn show(
     let current = db_admin::revision(&state.db, &slug, row.revision)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(HttpResponse::Ok().json(json!({
-        "slug": row.slug,
-        "status": row.status,
-        "revision": row.revision,
-        "source_path": row.source_path,
-        "source": current.source,
-        "updated_at": row.updated_at,
-    })))
+    Ok(HttpResponse::Ok().json(LessonSource {
+        slug: row.slug,
+        status: row.status,
+        revision: row.revision,
+        source_path: row.source_path,
+        source: current.source,
+        updated_at: row.updated_at,
+    }))
 }
 
+#[utoipa::path(put, path = "/api/v1/admin/lessons/{slug}", tag = "admin",
+    params(("slug" = String, Path, description = "The lesson's slug")),
+    security(("bearer" = []), ("cookie" = [])),
+    request_body(content = String, content_type = "text/markdown", description = "The lesson's new source, at most 1 MiB"),
+    responses(
+        (status = 200, description = "A new revision, live at once if published", body = Saved),
+        (status = 400, description = "`invalid_input`, naming what is wrong in the source"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden` or `csrf_failed`"),
+        (status = 404, description = "`not_found`"),
+        (status = 409, description = "`slug_taken`"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`: not `text/markdown`"),
+    ))]
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -161,6 +202,16 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(saved))
 }
 
+#[utoipa::path(get, path = "/api/v1/admin/lessons/{slug}/revisions", tag = "admin",
+    params(("slug" = String, Path, description = "The lesson's slug")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The lesson's revisions", body = RevisionList),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden`"),
+        (status = 404, description = "`not_found`"),
+    ))]
 pub async fn revisions(
     state: web::Data<AppState>,
     _admin: Admin,
@@ -170,10 +221,22 @@ pub async fn revisions(
     if revisions.is_empty() {
         return Err(AppError::NotFound.into());
     }
-    Ok(HttpResponse::Ok().json(json!({ "revisions": revisions })))
+    Ok(HttpResponse::Ok().json(RevisionList { revisions }))
 }
 
-/// `GET /api/v1/admin/lessons/{slug}/revisions/{n}`: one revision with its source.
+#[utoipa::path(get, path = "/api/v1/admin/lessons/{slug}/revisions/{revision}", tag = "admin",
+    params(
+        ("slug" = String, Path, description = "The lesson's slug"),
+        ("revision" = i64, Path, description = "The revision number"),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "One revision with its source", body = RevisionSource),
+        (status = 400, description = "`invalid_input`: a malformed path, e.g. a revision that is no integer"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden`"),
+        (status = 404, description = "`not_found`"),
+    ))]
 pub async fn revision(
     state: web::Data<AppState>,
     _admin: Admin,
@@ -186,7 +249,20 @@ pub async fn revision(
     Ok(HttpResponse::Ok().json(revision))
 }
 
-/// `POST /api/v1/admin/lessons/{slug}/revisions/{n}/restore`: the old text as a new revision.
+#[utoipa::path(post, path = "/api/v1/admin/lessons/{slug}/revisions/{revision}/restore", tag = "admin",
+    params(
+        ("slug" = String, Path, description = "The lesson's slug"),
+        ("revision" = i64, Path, description = "The revision to restore"),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The old text as a new revision", body = Saved),
+        (status = 400, description = "`invalid_input`"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden` or `csrf_failed`"),
+        (status = 404, description = "`not_found`"),
+        (status = 409, description = "`slug_taken`"),
+    ))]
 pub async fn restore(
     state: web::Data<AppState>,
     admin: Admin,
@@ -197,24 +273,60 @@ pub async fn restore(
     Ok(HttpResponse::Ok().json(saved))
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/lessons/{slug}/publish", tag = "admin",
+    params(("slug" = String, Path, description = "The lesson's slug")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "Published", body = Publication),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden` or `csrf_failed`"),
+        (status = 404, description = "`not_found`"),
+    ))]
 pub async fn publish(
     state: web::Data<AppState>,
     _admin: Admin,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let status = admin::set_published(&state, &slug, true).await?;
-    Ok(HttpResponse::Ok().json(json!({ "slug": slug.as_str(), "status": status })))
+    Ok(HttpResponse::Ok().json(Publication {
+        slug: &slug,
+        status,
+    }))
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/lessons/{slug}/unpublish", tag = "admin",
+    params(("slug" = String, Path, description = "The lesson's slug")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "Back to draft", body = Publication),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden` or `csrf_failed`"),
+        (status = 404, description = "`not_found`"),
+    ))]
 pub async fn unpublish(
     state: web::Data<AppState>,
     _admin: Admin,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let status = admin::set_published(&state, &slug, false).await?;
-    Ok(HttpResponse::Ok().json(json!({ "slug": slug.as_str(), "status": status })))
+    Ok(HttpResponse::Ok().json(Publication {
+        slug: &slug,
+        status,
+    }))
 }
 
+#[utoipa::path(delete, path = "/api/v1/admin/lessons/{slug}", tag = "admin",
+    params(("slug" = String, Path, description = "The lesson's slug")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "Deleted; learners' progress and certificates are kept"),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden` or `csrf_failed`"),
+        (status = 404, description = "`not_found`"),
+    ))]
 pub async fn delete(
     state: web::Data<AppState>,
     _admin: Admin,
@@ -224,11 +336,52 @@ pub async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+#[utoipa::path(put, path = "/api/v1/admin/lessons/{slug}/audio", tag = "admin",
+    params(("slug" = String, Path, description = "The lesson's slug")),
+    security(("bearer" = []), ("cookie" = [])),
+    request_body(content = inline(FileBytes), content_type = "audio/mpeg", description = "An MP3, at most 64 MiB"),
+    responses(
+        (status = 200, description = "Stored; the preview is cut at once", body = AudioUploaded),
+        (status = 400, description = "`invalid_input`: no MP3"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden` or `csrf_failed`"),
+        (status = 404, description = "`not_found`"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`: not `audio/mpeg`"),
+    ))]
+pub async fn upload_audio(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: Admin,
+    slug: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let mp3 = read_typed(&req, payload, "audio/mpeg", admin::MAX_AUDIO_BYTES).await?;
+    let (duration, preview) = admin::upload_audio(&state, &slug, mp3).await?;
+    Ok(HttpResponse::Ok().json(AudioUploaded {
+        duration_seconds: duration,
+        preview_seconds: preview,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
 pub struct PreviewQuery {
+    /// The slug the source will be saved under (defaults to the one in its front matter).
     slug: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/preview", tag = "admin",
+    params(PreviewQuery),
+    security(("bearer" = []), ("cookie" = [])),
+    request_body(content = String, content_type = "text/markdown", description = "A lesson source, at most 1 MiB"),
+    responses(
+        (status = 200, description = "Rendered, not saved", body = Preview),
+        (status = 400, description = "`invalid_input`, naming what is wrong in the source"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden` or `csrf_failed`"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`: not `text/markdown`"),
+    ))]
 pub async fn preview(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -241,12 +394,24 @@ pub async fn preview(
     Ok(HttpResponse::Ok().json(preview))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct CourseBody {
     title: String,
     summary: String,
 }
 
+#[utoipa::path(put, path = "/api/v1/admin/courses/{slug}", tag = "admin",
+    params(("slug" = String, Path, description = "The course's slug")),
+    security(("bearer" = []), ("cookie" = [])),
+    request_body = CourseBody,
+    responses(
+        (status = 200, description = "The course, created or changed", body = CourseView),
+        (status = 400, description = "`invalid_input`"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden` or `csrf_failed`"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`"),
+    ))]
 pub async fn put_course(
     state: web::Data<AppState>,
     _admin: Admin,
@@ -259,17 +424,28 @@ pub async fn put_course(
         .await
         .map_err(ApiError)?;
     let catalog = state.catalog().await.map_err(ApiError)?;
-    Ok(HttpResponse::Ok().json(course_json(&catalog, &slug).map_err(ApiError)?))
+    let course = catalog.course(&slug).ok_or(ApiError(AppError::NotFound))?;
+    Ok(HttpResponse::Ok().json(CourseView::of(course)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 pub struct UserQuery {
+    /// Part of an email or a name; every user when left out.
     q: Option<String>,
 }
 
 /// Most users one search returns.
 pub const USER_SEARCH_LIMIT: i64 = 100;
 
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
+    params(UserQuery),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "Matching users, at most 100", body = UserList),
+        (status = 400, description = "`invalid_input`: a malformed query"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden`"),
+    ))]
 pub async fn users(
     state: web::Data<AppState>,
     _admin: Admin,
@@ -277,14 +453,28 @@ pub async fn users(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.q.as_deref().unwrap_or("");
     let users = db_admin::search_users(&state.db, q, USER_SEARCH_LIMIT).await?;
-    Ok(HttpResponse::Ok().json(json!({ "users": users })))
+    Ok(HttpResponse::Ok().json(UserList { users }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct PlanBody {
+    /// `free`, `plus` or `pro`.
     plan: String,
 }
 
+#[utoipa::path(put, path = "/api/v1/admin/users/{id}/plan", tag = "admin",
+    params(("id" = String, Path, description = "The user's id")),
+    security(("bearer" = []), ("cookie" = [])),
+    request_body = PlanBody,
+    responses(
+        (status = 200, description = "The user with the new plan", body = User),
+        (status = 400, description = "`invalid_input`: an unknown plan"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden` or `csrf_failed`"),
+        (status = 404, description = "`not_found`"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`"),
+    ))]
 pub async fn set_plan(
     state: web::Data<AppState>,
     admin: Admin,

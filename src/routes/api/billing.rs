@@ -8,10 +8,11 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use hmac::{Hmac, Mac};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use utoipa::ToSchema;
 
+use super::body::read_limited;
 use crate::db::{media as events, users};
 use crate::error::{ApiError, AppError};
 use crate::plans::Plan;
@@ -22,16 +23,21 @@ pub const TOLERANCE_SECONDS: i64 = 300;
 
 pub const SIGNATURE_HEADER: &str = "Lectern-Signature";
 
-#[derive(Deserialize)]
-struct Event {
+/// The largest event body accepted, in bytes.
+const MAX_EVENT_BYTES: usize = 64 * 1024;
+
+/// A billing event.
+#[derive(Deserialize, ToSchema)]
+pub struct Event {
     id: String,
+    /// `subscription.updated` (sets `plan`) or `subscription.deleted` (sets `free`).
     #[serde(rename = "type")]
     kind: String,
     data: EventData,
 }
 
-#[derive(Deserialize)]
-struct EventData {
+#[derive(Deserialize, ToSchema)]
+pub struct EventData {
     email: String,
     plan: Option<String>,
 }
@@ -66,16 +72,53 @@ pub fn verify(secret: &[u8], header: &str, body: &[u8], now: i64) -> Result<(), 
     }
 }
 
+/// What became of an event.
+#[derive(Serialize, ToSchema)]
+pub struct Outcome {
+    #[schema(value_type = String, pattern = "^(applied|already_applied|ignored)$")]
+    status: &'static str,
+    /// The plan set, when applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plan: Option<Plan>,
+    /// Why it was ignored, when the email has no account (`unknown_email`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    reason: Option<&'static str>,
+}
+
+impl Outcome {
+    fn of(status: &'static str) -> HttpResponse {
+        HttpResponse::Ok().json(Outcome {
+            status,
+            plan: None,
+            reason: None,
+        })
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/billing/webhook", tag = "billing",
+    params((
+        "Lectern-Signature" = String, Header,
+        description = "`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>`; several `v1=` may be present"
+    )),
+    request_body = Event,
+    responses(
+        (status = 200, description = "Applied, already applied (once only), or ignored", body = Outcome),
+        (status = 400, description = "`invalid_input`: a bad or missing signature, a timestamp more than 300 s from now, or a malformed event"),
+        (status = 404, description = "`not_found`: no webhook secret is configured"),
+        (status = 413, description = "`payload_too_large`"),
+    ))]
 pub async fn webhook(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let secret = state
         .settings
         .billing_webhook_secret
         .as_ref()
         .ok_or(AppError::NotFound)?;
+    let body = read_limited(&req, payload, MAX_EVENT_BYTES).await?;
     let header = req
         .headers()
         .get(SIGNATURE_HEADER)
@@ -99,24 +142,30 @@ pub async fn webhook(
             .and_then(Plan::parse)
             .ok_or_else(|| AppError::invalid_field("plan", "plan must be free, plus or pro"))?,
         "subscription.deleted" => Plan::Free,
-        _ => return Ok(HttpResponse::Ok().json(json!({ "status": "ignored" }))),
+        _ => return Ok(Outcome::of("ignored")),
     };
     let email = crate::accounts::validate::email(&event.data.email)
         .map_err(|e| AppError::invalid_field("email", e))?;
     let Some(user) = users::by_email(&state.db, &email).await? else {
-        return Ok(
-            HttpResponse::Ok().json(json!({ "status": "ignored", "reason": "unknown_email" }))
-        );
+        return Ok(HttpResponse::Ok().json(Outcome {
+            status: "ignored",
+            plan: None,
+            reason: Some("unknown_email"),
+        }));
     };
     let mut tx = state.db.begin_write().await?;
     if !events::claim_billing_event(&mut tx, &event.id).await? {
-        return Ok(HttpResponse::Ok().json(json!({ "status": "already_applied" })));
+        return Ok(Outcome::of("already_applied"));
     }
     crate::accounts::change_plan(&mut tx, &user, plan, &format!("billing event {}", event.id))
         .await?;
     tx.commit().await?;
     tracing::info!(event = %event.id, user = %user.id, plan = plan.id(), "billing event applied");
-    Ok(HttpResponse::Ok().json(json!({ "status": "applied", "plan": plan.id() })))
+    Ok(HttpResponse::Ok().json(Outcome {
+        status: "applied",
+        plan: Some(plan),
+        reason: None,
+    }))
 }
 
 #[cfg(test)]

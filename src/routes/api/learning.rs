@@ -1,27 +1,62 @@
 //! Progress, bookmarks and quiz attempts (API.md section 5).
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::learning::{self, quiz::SubmittedAnswers};
+use crate::learning::{self, quiz::SubmittedAnswers, AttemptReport, Overview, ProgressView};
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct ProgressBody {
+    /// How far the reader got, 0 to 100; it never goes down.
+    #[schema(minimum = 0, maximum = 100)]
     percent: Option<f64>,
+    /// `true` sets 100 and keeps the first `completed_at`.
     #[serde(default)]
     completed: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct AttemptBody {
+    /// Question id → the choice ids picked (integers 0, 1, 2, …).
+    #[schema(inline)]
     answers: SubmittedAnswers,
 }
 
-/// `PUT /api/v1/lessons/{slug}/progress`
+/// One earlier attempt.
+#[derive(Serialize, ToSchema)]
+pub struct AttemptSummary {
+    id: i64,
+    percent: i64,
+    passed: bool,
+    created_at: String,
+    score: i64,
+    total: i64,
+    /// The lesson revision the attempt answered.
+    revision: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AttemptList {
+    attempts: Vec<AttemptSummary>,
+}
+
+#[utoipa::path(put, path = "/api/v1/lessons/{slug}/progress", tag = "learning",
+    params(("slug" = String, Path, description = "A published lesson's slug")),
+    security(("bearer" = []), ("cookie" = [])),
+    request_body = ProgressBody,
+    responses(
+        (status = 200, description = "Where the reader stands now", body = ProgressView),
+        (status = 400, description = "`invalid_input`"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`csrf_failed`"),
+        (status = 404, description = "`not_found`"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`"),
+    ))]
 pub async fn put_progress(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -41,7 +76,12 @@ pub async fn put_progress(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// `GET /api/v1/me/progress`
+#[utoipa::path(get, path = "/api/v1/me/progress", tag = "learning",
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "Every published lesson and course with the reader's progress", body = Overview),
+        (status = 401, description = "`unauthenticated`"),
+    ))]
 pub async fn my_progress(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -51,7 +91,16 @@ pub async fn my_progress(
     Ok(HttpResponse::Ok().json(overview))
 }
 
-/// `PUT /api/v1/lessons/{slug}/bookmark`
+#[utoipa::path(put, path = "/api/v1/lessons/{slug}/bookmark", tag = "learning",
+    params(("slug" = String, Path, description = "A published lesson's slug")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "Bookmarked"),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`csrf_failed`"),
+        (status = 404, description = "`not_found`"),
+    ))]
 pub async fn put_bookmark(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -63,7 +112,16 @@ pub async fn put_bookmark(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// `DELETE /api/v1/lessons/{slug}/bookmark`
+#[utoipa::path(delete, path = "/api/v1/lessons/{slug}/bookmark", tag = "learning",
+    params(("slug" = String, Path, description = "A lesson's slug")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "No longer bookmarked"),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`csrf_failed`"),
+        (status = 404, description = "`not_found`"),
+    ))]
 pub async fn delete_bookmark(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -74,7 +132,19 @@ pub async fn delete_bookmark(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// `POST /api/v1/lessons/{slug}/quiz/attempts`
+#[utoipa::path(post, path = "/api/v1/lessons/{slug}/quiz/attempts", tag = "learning",
+    params(("slug" = String, Path, description = "A published lesson's slug")),
+    security(("bearer" = []), ("cookie" = [])),
+    request_body = AttemptBody,
+    responses(
+        (status = 201, description = "Scored and stored; a question left out counts as wrong", body = AttemptReport),
+        (status = 400, description = "`invalid_input`: an unknown question or choice id"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`plan_required` for a locked lesson, or `csrf_failed`"),
+        (status = 404, description = "`not_found`: no such lesson, or it has no quiz"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`"),
+    ))]
 pub async fn post_attempt(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -84,10 +154,18 @@ pub async fn post_attempt(
     let catalog = state.catalog().await?;
     let lesson = learning::published(&catalog, &slug)?;
     let outcome = learning::attempt_quiz(&state.db, &user.0.user, lesson, &body.answers).await?;
-    Ok(HttpResponse::Created().json(outcome.to_json()))
+    Ok(HttpResponse::Created().json(outcome.report()))
 }
 
-/// `GET /api/v1/lessons/{slug}/quiz/attempts`
+#[utoipa::path(get, path = "/api/v1/lessons/{slug}/quiz/attempts", tag = "learning",
+    params(("slug" = String, Path, description = "A published lesson's slug")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The reader's attempts, newest first", body = AttemptList),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 404, description = "`not_found`"),
+    ))]
 pub async fn list_attempts(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -95,20 +173,18 @@ pub async fn list_attempts(
 ) -> Result<HttpResponse, ApiError> {
     let catalog = state.catalog().await?;
     let lesson = learning::published(&catalog, &slug)?;
-    let attempts: Vec<_> = learning::attempts(&state.db, &user.0.user, lesson)
+    let attempts = learning::attempts(&state.db, &user.0.user, lesson)
         .await?
         .into_iter()
-        .map(|a| {
-            json!({
-                "id": a.id,
-                "percent": a.percent,
-                "passed": a.passed,
-                "created_at": a.created_at,
-                "score": a.score,
-                "total": a.total,
-                "revision": a.revision,
-            })
+        .map(|a| AttemptSummary {
+            id: a.id,
+            percent: a.percent,
+            passed: a.passed,
+            created_at: a.created_at,
+            score: a.score,
+            total: a.total,
+            revision: a.revision,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "attempts": attempts })))
+    Ok(HttpResponse::Ok().json(AttemptList { attempts }))
 }

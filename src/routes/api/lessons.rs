@@ -1,36 +1,51 @@
 //! `GET /api/v1/courses`, `/api/v1/lessons`, `/api/v1/lessons/{slug}` (API.md section 4).
 
 use actix_web::{web, HttpResponse};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, AppError};
-use crate::lesson_view::{LessonSummary, LessonView};
+use crate::lesson_view::{CourseView, LessonSummary, LessonView};
 use crate::state::AppState;
 
+#[derive(Serialize, ToSchema)]
+pub struct CourseList<'a> {
+    courses: Vec<CourseView<'a>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LessonList<'a> {
+    lessons: Vec<LessonSummary<'a>>,
+}
+
+#[utoipa::path(get, path = "/api/v1/courses", tag = "lessons",
+    responses((status = 200, description = "Every course with its published lessons", body = CourseList)))]
 pub async fn courses(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let catalog = state.catalog().await?;
-    let courses: Vec<_> = catalog
-        .courses
-        .iter()
-        .map(|course| {
-            json!({
-                "slug": course.slug,
-                "title": course.title,
-                "summary": course.summary,
-                "lessons": course.lessons.iter().map(|l| LessonSummary::of(l)).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({ "courses": courses })))
+    Ok(HttpResponse::Ok().json(CourseList {
+        courses: catalog.courses.iter().map(CourseView::of).collect(),
+    }))
 }
 
+#[utoipa::path(get, path = "/api/v1/lessons", tag = "lessons",
+    responses((status = 200, description = "Published lessons, by course then position", body = LessonList)))]
 pub async fn lessons(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let catalog = state.catalog().await?;
-    let lessons: Vec<_> = catalog.published().map(|l| LessonSummary::of(l)).collect();
-    Ok(HttpResponse::Ok().json(json!({ "lessons": lessons })))
+    Ok(HttpResponse::Ok().json(LessonList {
+        lessons: catalog.published().map(|l| LessonSummary::of(l)).collect(),
+    }))
 }
 
+#[utoipa::path(get, path = "/api/v1/lessons/{slug}", tag = "lessons",
+    params(("slug" = String, Path, description = "The lesson's slug")),
+    security((), ("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The lesson as this viewer may see it", body = LessonView),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`: a Bearer token that is not valid"),
+        (status = 404, description = "`not_found`: unknown, or unpublished (admins see drafts)"),
+    ))]
 pub async fn lesson(
     state: web::Data<AppState>,
     slug: web::Path<String>,

@@ -3,6 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use super::openapi::FileBytes;
 use crate::auth::Viewer;
 use crate::error::{ApiError, AppError};
 use crate::media;
@@ -42,6 +43,22 @@ pub fn gate(viewer: &Viewer, capabilities: &[Capability]) -> Result<(), AppError
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/lessons/{slug}/audio/preview", tag = "plans",
+    params(
+        ("slug" = String, Path, description = "A published lesson's slug"),
+        ("Range" = Option<String>, Header, description = "`bytes=START-END`: a part of the file"),
+    ),
+    security((), ("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "At most the first 30 s of the narration, cut on an MP3 frame", content_type = "audio/mpeg", body = inline(FileBytes)),
+        (status = 206, description = "The part asked for, with `Content-Range`", content_type = "audio/mpeg", body = inline(FileBytes)),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`: anonymous, or a Bearer token that is not valid"),
+        (status = 403, description = "`plan_required`, with `required_plan` (a locked lesson)"),
+        (status = 404, description = "`not_found`: no such published lesson, or it has no narration"),
+        (status = 416, description = "Unsatisfiable `Range`; `Content-Range: bytes */LEN`"),
+    ))]
 pub async fn preview(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -51,6 +68,22 @@ pub async fn preview(
     audio(req, state, &slug, viewer, Kind::Preview).await
 }
 
+#[utoipa::path(get, path = "/api/v1/lessons/{slug}/audio", tag = "plans",
+    params(
+        ("slug" = String, Path, description = "A published lesson's slug"),
+        ("Range" = Option<String>, Header, description = "`bytes=START-END`: a part of the file"),
+    ),
+    security((), ("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The whole narration, inline (Plus and Pro)", content_type = "audio/mpeg", body = inline(FileBytes)),
+        (status = 206, description = "The part asked for, with `Content-Range`", content_type = "audio/mpeg", body = inline(FileBytes)),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`: anonymous, or a Bearer token that is not valid"),
+        (status = 403, description = "`plan_required`, with `required_plan`"),
+        (status = 404, description = "`not_found`: no such published lesson, or it has no narration"),
+        (status = 416, description = "Unsatisfiable `Range`; `Content-Range: bytes */LEN`"),
+    ))]
 pub async fn stream(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -60,6 +93,22 @@ pub async fn stream(
     audio(req, state, &slug, viewer, Kind::Stream).await
 }
 
+#[utoipa::path(get, path = "/api/v1/lessons/{slug}/audio/download", tag = "plans",
+    params(
+        ("slug" = String, Path, description = "A published lesson's slug"),
+        ("Range" = Option<String>, Header, description = "`bytes=START-END`: a part of the file"),
+    ),
+    security((), ("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The whole MP3 as an attachment (Pro)", content_type = "audio/mpeg", body = inline(FileBytes)),
+        (status = 206, description = "The part asked for, with `Content-Range`", content_type = "audio/mpeg", body = inline(FileBytes)),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`: anonymous, or a Bearer token that is not valid"),
+        (status = 403, description = "`plan_required`, with `required_plan`"),
+        (status = 404, description = "`not_found`: no such published lesson, or it has no narration"),
+        (status = 416, description = "Unsatisfiable `Range`; `Content-Range: bytes */LEN`"),
+    ))]
 pub async fn download(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -91,27 +140,16 @@ async fn audio(
     let stored = crate::db::media::lesson_audio(&state.db, &lesson.slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let data_dir = &state.settings.data_dir;
-    let (path, etag) = match kind {
+    let (part, etag) = match kind {
         Kind::Preview => (
-            media::preview_path(data_dir, &stored.sha256),
+            media::AudioPart::Preview,
             format!("{}-preview", &stored.sha256[..32]),
         ),
-        Kind::Stream | Kind::Download => (
-            media::full_path(data_dir, &stored.sha256),
-            stored.sha256[..32].to_owned(),
-        ),
+        Kind::Stream | Kind::Download => (media::AudioPart::Whole, stored.sha256[..32].to_owned()),
     };
-    let body = match tokio::fs::read(&path).await {
-        Ok(body) => body,
-        Err(error) => {
-            tracing::warn!(
-                "narration of {slug} missing at {} ({error}); is the data folder shared?",
-                path.display()
-            );
-            return Err(AppError::NotFound.into());
-        }
-    };
+    let body = media::audio_body(&state.db, &state.settings.data_dir, &stored.sha256, part)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let disposition = match kind {
         Kind::Preview => format!("inline; filename=\"{}-preview.mp3\"", lesson.slug),
         Kind::Stream => format!("inline; filename=\"{}.mp3\"", lesson.slug),
@@ -126,6 +164,22 @@ async fn audio(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/lessons/{slug}/pdf", tag = "plans",
+    params(
+        ("slug" = String, Path, description = "A published lesson's slug"),
+        ("Range" = Option<String>, Header, description = "`bytes=START-END`: a part of the file"),
+    ),
+    security((), ("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The lesson as a PDF attachment (Plus and Pro)", content_type = "application/pdf", body = inline(FileBytes)),
+        (status = 206, description = "The part asked for, with `Content-Range`", content_type = "application/pdf", body = inline(FileBytes)),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 400, description = "`invalid_input`: a malformed path"),
+        (status = 401, description = "`unauthenticated`: anonymous, or a Bearer token that is not valid"),
+        (status = 403, description = "`plan_required`, with `required_plan`"),
+        (status = 404, description = "`not_found`: no such published lesson"),
+        (status = 416, description = "Unsatisfiable `Range`; `Content-Range: bytes */LEN`"),
+    ))]
 /// `GET /api/v1/lessons/{slug}/pdf`: Plus and Pro; a reader below the lesson's own plan
 /// gets the part before `<!-- more -->` only. Made once per revision and cached in the
 /// data folder.

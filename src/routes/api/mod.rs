@@ -1,112 +1,96 @@
-//! The JSON API under `/api/v1`.
+//! The JSON API under `/api/v1`: one table of routes, from which both the router and the
+//! list that the OpenAPI document is checked against are made.
 
 pub(crate) mod admin;
 mod auth;
 mod billing;
+mod body;
 mod certificates;
 mod learning;
 mod lessons;
 pub(crate) mod media;
+pub mod openapi;
 pub(crate) mod plans;
 mod tokenizer;
 
-use actix_web::web;
+use actix_web::http::Method;
+use actix_web::{web, HttpRequest, HttpResponse, Scope};
+
+use crate::error::{ApiError, AppError};
+
+/// `path [app data] => { METHOD => handler, … }`, one entry per path: each path becomes one
+/// resource that answers its methods and 405 `method_not_allowed` (with `Allow`) to others.
+macro_rules! api_routes {
+    ($( $path:literal $([ $data:expr ])? => { $( $method:ident => $handler:path ),+ $(,)? } )+) => {
+        /// Every `(method, path)` the API answers, paths relative to `/api/v1`.
+        pub const ROUTES: &[(&str, &str)] = &[$($((stringify!($method), $path),)+)+];
+
+        fn resources(scope: Scope) -> Scope {
+            scope $(.service(
+                web::resource($path)
+                    $(.app_data($data))?
+                    $(.route(web::method(Method::$method).to($handler)))+
+                    .default_service(web::to(|req: HttpRequest| {
+                        method_not_allowed(req, &[$(stringify!($method)),+])
+                    })),
+            ))+
+        }
+    };
+}
+
+api_routes! {
+    "/openapi.json" => { GET => openapi::document }
+    "/auth/signup" => { POST => auth::signup }
+    "/auth/login" => { POST => auth::login }
+    "/auth/logout" => { POST => auth::logout }
+    "/me" => { GET => auth::me, DELETE => auth::delete }
+    "/me/password" => { PUT => auth::change_password }
+    "/me/export" => { GET => auth::export }
+    "/me/progress" => { GET => learning::my_progress }
+    "/me/certificates" => { GET => certificates::mine }
+    "/courses" => { GET => lessons::courses }
+    "/courses/{slug}/certificate" => { POST => certificates::claim }
+    "/lessons" => { GET => lessons::lessons }
+    "/lessons/{slug}" => { GET => lessons::lesson }
+    "/lessons/{slug}/progress" => { PUT => learning::put_progress }
+    "/lessons/{slug}/bookmark" => { PUT => learning::put_bookmark, DELETE => learning::delete_bookmark }
+    "/lessons/{slug}/quiz/attempts" => { POST => learning::post_attempt, GET => learning::list_attempts }
+    "/lessons/{slug}/audio/preview" => { GET => media::preview }
+    "/lessons/{slug}/audio" => { GET => media::stream }
+    "/lessons/{slug}/audio/download" => { GET => media::download }
+    "/lessons/{slug}/pdf" => { GET => media::pdf }
+    "/plans" => { GET => plans::list }
+    "/certificates/{id}" => { GET => certificates::show }
+    "/certificates/{id}/pdf" => { GET => certificates::pdf }
+    "/tokenizer/encodings" => { GET => tokenizer::encodings }
+    "/tokenize" [tokenizer::json_config()] => { POST => tokenizer::tokenize }
+    "/billing/webhook" => { POST => billing::webhook }
+    "/admin/lessons" => { GET => admin::lessons, POST => admin::create }
+    "/admin/lessons/{slug}" => { GET => admin::show, PUT => admin::update, DELETE => admin::delete }
+    "/admin/lessons/{slug}/revisions" => { GET => admin::revisions }
+    "/admin/lessons/{slug}/revisions/{revision}" => { GET => admin::revision }
+    "/admin/lessons/{slug}/revisions/{revision}/restore" => { POST => admin::restore }
+    "/admin/lessons/{slug}/publish" => { POST => admin::publish }
+    "/admin/lessons/{slug}/unpublish" => { POST => admin::unpublish }
+    "/admin/lessons/{slug}/audio" => { PUT => admin::upload_audio }
+    "/admin/preview" => { POST => admin::preview }
+    "/admin/courses/{slug}" => { PUT => admin::put_course }
+    "/admin/users" => { GET => admin::users }
+    "/admin/users/{id}/plan" => { PUT => admin::set_plan }
+}
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1")
-            .route("/auth/signup", web::post().to(auth::signup))
-            .route("/auth/login", web::post().to(auth::login))
-            .route("/auth/logout", web::post().to(auth::logout))
-            .route("/me", web::get().to(auth::me))
-            .route("/me", web::delete().to(auth::delete))
-            .route("/me/password", web::put().to(auth::change_password))
-            .route("/me/export", web::get().to(auth::export))
-            .route("/courses", web::get().to(lessons::courses))
-            .route("/lessons", web::get().to(lessons::lessons))
-            .route("/lessons/{slug}", web::get().to(lessons::lesson))
-            .route("/admin/lessons", web::get().to(admin::lessons))
-            .route("/admin/lessons", web::post().to(admin::create))
-            .route("/admin/lessons/{slug}", web::get().to(admin::show))
-            .route("/admin/lessons/{slug}", web::put().to(admin::update))
-            .route("/admin/lessons/{slug}", web::delete().to(admin::delete))
-            .route(
-                "/admin/lessons/{slug}/revisions",
-                web::get().to(admin::revisions),
-            )
-            .route(
-                "/admin/lessons/{slug}/revisions/{revision}",
-                web::get().to(admin::revision),
-            )
-            .route(
-                "/admin/lessons/{slug}/revisions/{revision}/restore",
-                web::post().to(admin::restore),
-            )
-            .route(
-                "/admin/lessons/{slug}/publish",
-                web::post().to(admin::publish),
-            )
-            .route(
-                "/admin/lessons/{slug}/unpublish",
-                web::post().to(admin::unpublish),
-            )
-            .route(
-                "/admin/lessons/{slug}/audio",
-                web::put().to(admin::upload_audio),
-            )
-            .route("/admin/preview", web::post().to(admin::preview))
-            .route("/admin/courses/{slug}", web::put().to(admin::put_course))
-            .route("/admin/users", web::get().to(admin::users))
-            .route("/admin/users/{id}/plan", web::put().to(admin::set_plan))
-            .route(
-                "/lessons/{slug}/audio/preview",
-                web::get().to(media::preview),
-            )
-            .route("/lessons/{slug}/audio", web::get().to(media::stream))
-            .route(
-                "/lessons/{slug}/audio/download",
-                web::get().to(media::download),
-            )
-            .route("/lessons/{slug}/pdf", web::get().to(media::pdf))
-            .route("/plans", web::get().to(plans::list))
-            .route(
-                "/courses/{slug}/certificate",
-                web::post().to(certificates::claim),
-            )
-            .route("/me/certificates", web::get().to(certificates::mine))
-            .route("/certificates/{id}", web::get().to(certificates::show))
-            .route("/certificates/{id}/pdf", web::get().to(certificates::pdf))
-            .route("/billing/webhook", web::post().to(billing::webhook))
-            .route("/tokenizer/encodings", web::get().to(tokenizer::encodings))
-            .service(
-                web::resource("/tokenize")
-                    .app_data(
-                        web::JsonConfig::default()
-                            .limit(tokenizer::MAX_BODY_BYTES)
-                            .error_handler(super::json_error),
-                    )
-                    .route(web::post().to(tokenizer::tokenize)),
-            )
-            .route("/me/progress", web::get().to(learning::my_progress))
-            .route(
-                "/lessons/{slug}/progress",
-                web::put().to(learning::put_progress),
-            )
-            .route(
-                "/lessons/{slug}/bookmark",
-                web::put().to(learning::put_bookmark),
-            )
-            .route(
-                "/lessons/{slug}/bookmark",
-                web::delete().to(learning::delete_bookmark),
-            )
-            .route(
-                "/lessons/{slug}/quiz/attempts",
-                web::post().to(learning::post_attempt),
-            )
-            .route(
-                "/lessons/{slug}/quiz/attempts",
-                web::get().to(learning::list_attempts),
-            ),
-    );
+    cfg.service(resources(web::scope("/api/v1")));
+}
+
+/// A known path asked with a method it does not answer.
+async fn method_not_allowed(
+    req: HttpRequest,
+    allow: &'static [&'static str],
+) -> Result<HttpResponse, ApiError> {
+    Err(AppError::MethodNotAllowed {
+        method: req.method().to_string(),
+        allow: allow.to_vec(),
+    }
+    .into())
 }

@@ -112,7 +112,8 @@ async fn index_page(
     error: Option<(AppError, &CourseForm)>,
 ) -> Result<HttpResponse, PageError> {
     let mut context = context(state, admin);
-    context.insert("lessons", &list(state).await?);
+    let catalog = state.catalog().await?;
+    context.insert("lessons", &list(state, &catalog).await?);
     let courses: Vec<_> = crate::db::lessons::courses(&state.db)
         .await?
         .into_iter()
@@ -154,7 +155,7 @@ pub async fn put_course(
 struct Editor<'a> {
     slug: Option<&'a str>,
     source: &'a str,
-    preview: Option<serde_json::Value>,
+    preview: Option<admin::Preview>,
     error: Option<AppError>,
     viewing_revision: Option<i64>,
 }
@@ -258,8 +259,8 @@ pub async fn create(
 
 /// Errors the editor shows beside the source; anything else is the page's error.
 fn split(
-    result: Result<Option<serde_json::Value>, AppError>,
-) -> Result<(Option<serde_json::Value>, Option<AppError>), AppError> {
+    result: Result<Option<admin::Preview>, AppError>,
+) -> Result<(Option<admin::Preview>, Option<AppError>), AppError> {
     match result {
         Ok(preview) => Ok((preview, None)),
         Err(error @ (AppError::InvalidInput { .. } | AppError::Conflict { .. })) => {

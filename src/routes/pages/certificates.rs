@@ -25,7 +25,7 @@ pub async fn show(
     let row = certificates::find(&state, &id).await?;
     let mut context = Context::new();
     context.insert("viewer", &super::viewer_json(&state, &viewer));
-    context.insert("certificate", &certificates::public_json(&row));
+    context.insert("certificate", &certificates::PublicCertificate::of(&row));
     context.insert("date", row.issued_at.get(..10).unwrap_or(&row.issued_at));
     let html = state.templates.render("certificate.html", context)?;
     Ok(super::html(html))

@@ -142,7 +142,7 @@ fn quiz_result_json(attempt: &AttemptOutcome) -> serde_json::Value {
         .iter()
         .map(|r| (r.question_id.clone(), json!(r)))
         .collect();
-    let mut result = attempt.to_json();
+    let mut result = json!(attempt.report());
     result["by_question"] = serde_json::Value::Object(by_question);
     result
 }

@@ -1,0 +1,211 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3 document of the JSON API, generated from the
+//! handlers' `#[utoipa::path]` annotations and their bodies' `ToSchema` types. A test
+//! checks it against the route table in `routes::api`, so a route cannot go undocumented.
+
+use std::sync::LazyLock;
+
+use actix_web::HttpResponse;
+use serde_json::json;
+use utoipa::openapi::schema::{KnownFormat, Object, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Header, Ref, RefOr, Response, Schema};
+use utoipa::{Modify, OpenApi};
+
+use super::{admin, auth, billing, certificates, learning, lessons, media, plans, tokenizer};
+
+/// The schema name of every error body.
+const ERROR_BODY: &str = "ErrorBody";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Lectern API",
+        description = "The JSON API of Lectern (API.md sections 2-9). Every error answers \
+            `{\"error\": {\"code\", \"message\", ...}}`; a known path asked with a method it \
+            does not answer is 405 `method_not_allowed` with an `Allow` header.",
+    ),
+    paths(
+        document,
+        auth::signup, auth::login, auth::logout, auth::me, auth::change_password,
+        auth::export, auth::delete,
+        lessons::courses, lessons::lessons, lessons::lesson,
+        learning::put_progress, learning::my_progress, learning::put_bookmark,
+        learning::delete_bookmark, learning::post_attempt, learning::list_attempts,
+        plans::list,
+        media::preview, media::stream, media::download, media::pdf,
+        certificates::claim, certificates::mine, certificates::show, certificates::pdf,
+        tokenizer::encodings, tokenizer::tokenize,
+        admin::lessons, admin::create, admin::show, admin::update, admin::delete,
+        admin::revisions, admin::revision, admin::restore, admin::publish, admin::unpublish,
+        admin::upload_audio, admin::preview, admin::put_course, admin::users, admin::set_plan,
+        billing::webhook,
+    ),
+    modifiers(&SecuritySchemes, &ErrorBodies),
+    tags(
+        (name = "accounts", description = "Sign-up, log-in, the signed-in user (section 3)"),
+        (name = "lessons", description = "Courses and lessons (section 4)"),
+        (name = "learning", description = "Progress, bookmarks, quizzes (section 5)"),
+        (name = "plans", description = "Plans, media, certificates (section 6)"),
+        (name = "tokenizer", description = "The token counter (section 7)"),
+        (name = "admin", description = "Publishing, courses, users (section 8)"),
+        (name = "billing", description = "The billing webhook (section 9)"),
+        (name = "meta", description = "This document"),
+    ),
+)]
+pub struct ApiDoc;
+
+static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
+    ApiDoc::openapi()
+        .to_json()
+        .expect("the OpenAPI document serializes")
+});
+
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
+    responses((status = 200, description = "This OpenAPI 3 document", content_type = "application/json", body = Object)))]
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(DOCUMENT.as_str())
+}
+
+/// The bytes of a file (an MP3, a PDF): `{"type": "string", "format": "binary"}`.
+pub struct FileBytes;
+
+impl utoipa::PartialSchema for FileBytes {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FileBytes {}
+
+/// Bearer tokens and the session cookie (API.md section 2).
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("The token that sign-up and log-in answer"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "lectern_session",
+                "The session cookie that sign-up and log-in set (`__Host-lectern_session` on \
+                 https sites); POST, PUT and DELETE with it must come from this site",
+            ))),
+        );
+    }
+}
+
+/// The contract's error body, given to every 4xx and 5xx answer, with `Retry-After` on 429
+/// and 503; every operation may answer 500 `internal` and 503 `unavailable`.
+struct ErrorBodies;
+
+impl Modify for ErrorBodies {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components
+            .schemas
+            .insert(ERROR_BODY.to_owned(), error_body_schema());
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                responses.entry("500".to_owned()).or_insert_with(|| {
+                    RefOr::T(Response::new(
+                        "`internal`: a fault on our side, never detailed",
+                    ))
+                });
+                responses.entry("503".to_owned()).or_insert_with(|| {
+                    RefOr::T(Response::new(
+                        "`unavailable`: the database does not answer in time or the disk is \
+                         full; try again after `Retry-After` seconds",
+                    ))
+                });
+                for (status, response) in responses.iter_mut() {
+                    let RefOr::T(response) = response else {
+                        continue;
+                    };
+                    if !is_error_body_status(status) {
+                        continue;
+                    }
+                    response.content.insert(
+                        "application/json".to_owned(),
+                        Content::new(Some(Ref::from_schema_name(ERROR_BODY))),
+                    );
+                    if status == "429" || status == "503" {
+                        response.headers.insert(
+                            "Retry-After".to_owned(),
+                            Header::new(Object::with_type(Type::Integer)),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// 4xx and 5xx answers carry the error body, except 416 (`Content-Range` only, API.md
+/// section 6).
+fn is_error_body_status(status: &str) -> bool {
+    (status.starts_with('4') || status.starts_with('5')) && status != "416"
+}
+
+/// `{"error": {"code", "message", ...extra keys}}` (API.md section 2).
+fn error_body_schema() -> RefOr<Schema> {
+    serde_json::from_value(json!({
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {
+                        "type": "string",
+                        "description": "invalid_input, unauthenticated, invalid_credentials, forbidden, \
+                            plan_required, csrf_failed, not_found, method_not_allowed, email_taken, \
+                            slug_taken, course_incomplete, payload_too_large, \
+                            unsupported_media_type, rate_limited, internal, unavailable",
+                        "pattern": "^[a-z_]+$",
+                    },
+                    "message": { "type": "string" },
+                    "fields": {
+                        "type": "object",
+                        "description": "invalid_input: the fields to blame, with what is wrong",
+                        "additionalProperties": { "type": "string" },
+                    },
+                    "required_plan": {
+                        "type": "string",
+                        "enum": ["free", "plus", "pro"],
+                        "description": "plan_required: the plan needed",
+                    },
+                    "missing": {
+                        "type": "array",
+                        "items": { "type": "string" },
+                        "description": "course_incomplete: the lessons still to finish",
+                    },
+                },
+            },
+        },
+    }))
+    .expect("the error body schema is valid")
+}
