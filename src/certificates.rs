@@ -5,11 +5,13 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::db::certificates::{self as store, CertificateRow};
 use crate::db::learning as progress;
 use crate::db::users::User;
 use crate::error::AppError;
+use crate::media;
 use crate::plans::{self, Capability};
 use crate::state::AppState;
 
@@ -164,25 +166,44 @@ pub async fn find(state: &AppState, id: &str) -> Result<CertificateRow, AppError
     store::by_id(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
-/// The certificate as a landscape PDF with a QR code of its verify URL.
-pub fn pdf(state: &AppState, row: &CertificateRow) -> Result<Vec<u8>, AppError> {
+/// The certificate as a landscape PDF with a QR code of its verify URL, and its ETag. Made
+/// once and kept in the data folder, named by a hash of what it shows (so a new public URL
+/// makes a new one).
+pub async fn pdf(state: &AppState, row: &CertificateRow) -> Result<(Vec<u8>, String), AppError> {
     let verify = verify_url(state, &row.id);
-    let code = qrcode::QrCode::new(verify.as_bytes()).map_err(AppError::internal)?;
-    let modules = code.width();
-    let dark: Vec<bool> = code
-        .to_colors()
-        .into_iter()
-        .map(|c| c == qrcode::Color::Dark)
-        .collect();
-    let date = row.issued_at.get(..10).unwrap_or(&row.issued_at);
-    Ok(crate::media::pdf::render_certificate(
-        &crate::media::pdf::PdfCertificate {
-            holder_name: &row.holder_name,
-            course_title: &row.course_title,
-            date,
-            id: &row.id,
+    let date = row.issued_at.get(..10).unwrap_or(&row.issued_at).to_owned();
+    let shown = [&row.holder_name, &row.course_title, &date, &row.id, &verify];
+    let digest = Sha256::digest(serde_json::to_vec(&shown).map_err(AppError::internal)?);
+    let etag = format!(
+        "certificate-{}-{}-v{}",
+        row.id,
+        &hex::encode(digest)[..16],
+        media::PDF_VERSION
+    );
+    let path = media::certificate_cache_path(&state.settings.data_dir, &etag);
+    if let Ok(body) = tokio::fs::read(&path).await {
+        return Ok((body, etag));
+    }
+    let (holder_name, course_title, id) = (
+        row.holder_name.clone(),
+        row.course_title.clone(),
+        row.id.clone(),
+    );
+    let body = tokio::task::spawn_blocking(move || {
+        let pdf = media::pdf::render_certificate(&media::pdf::PdfCertificate {
+            holder_name: &holder_name,
+            course_title: &course_title,
+            date: &date,
+            id: &id,
             verify_url: &verify,
-            qr: (modules, &dark),
-        },
-    ))
+        })?;
+        if let Err(error) = media::cache_pdf(&path, &pdf) {
+            tracing::warn!("could not cache the PDF of certificate {id}: {error:#}");
+        }
+        anyhow::Ok(pdf)
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)?;
+    Ok((body, etag))
 }

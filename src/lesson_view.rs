@@ -70,6 +70,9 @@ pub struct LessonView<'a> {
     #[serde(flatten)]
     pub summary: LessonSummary<'a>,
     pub html: &'a str,
+    /// The Markdown the viewer may read, cut like `html` (for the PDF; not in the JSON).
+    #[serde(skip)]
+    pub markdown: &'a str,
     pub locked: bool,
     pub objectives: &'a [String],
     pub takeaways: &'a [String],
@@ -112,6 +115,11 @@ impl<'a> LessonView<'a> {
                 r.teaser_html.as_deref().unwrap_or("")
             } else {
                 &r.html
+            },
+            markdown: if locked {
+                r.teaser_markdown.as_deref().unwrap_or("")
+            } else {
+                &r.markdown
             },
             locked,
             objectives: &r.objectives,

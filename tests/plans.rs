@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{spawn_settings, test_settings, Backend, TestApp};
+use common::{pdf, spawn_settings, test_settings, Backend, TestApp};
 use hmac::{Hmac, Mac};
 use lectern::db::Db;
 use lectern::media::mp3;
@@ -617,29 +617,6 @@ async fn webhook_is_404_without_a_secret(backend: Backend) {
     assert_eq!(page.matches("Your current plan").count(), 1);
 }
 
-/// The text of a PDF: through `pdftotext` when it is installed, else the raw bytes (the
-/// content streams are uncompressed, so the text is there as string literals).
-fn pdf_text(pdf: &[u8]) -> String {
-    use std::io::Write as _;
-    let child = std::process::Command::new("pdftotext")
-        .args(["-layout", "-", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn();
-    match child {
-        Ok(mut child) => {
-            child.stdin.take().unwrap().write_all(pdf).unwrap();
-            let output = child.wait_with_output().unwrap();
-            assert!(output.status.success(), "pdftotext reads the PDF");
-            String::from_utf8(output.stdout).unwrap()
-        }
-        Err(_) => {
-            eprintln!("pdftotext not installed: checking the raw PDF text instead");
-            String::from_utf8_lossy(pdf).into_owned()
-        }
-    }
-}
-
 async fn lesson_pdfs_hold_the_text_the_reader_may_read(backend: Backend) {
     let Some((app, _content)) = spawn_demo(backend, None).await else {
         return;
@@ -655,20 +632,32 @@ async fn lesson_pdfs_hold_the_text_the_reader_may_read(backend: Backend) {
         "attachment; filename=\"pro-read.pdf\""
     );
     assert_eq!(response.headers()["accept-ranges"], "bytes");
-    let teaser = pdf_text(&response.bytes().await.unwrap());
-    assert!(teaser.contains("Lesson pro-read"), "{teaser}");
-    assert!(teaser.contains("The open part of pro-read."), "{teaser}");
-    assert!(
-        !teaser.contains("The rest of pro-read."),
-        "gated text stays out: {teaser}"
-    );
-    assert!(teaser.contains("Page 1 of 1"), "{teaser}");
+    let teaser = response.bytes().await.unwrap();
+    pdf::assert_fonts_embedded(&teaser);
+    if let Some(teaser) = pdf::text(&teaser) {
+        assert!(teaser.contains("Lesson pro-read"), "{teaser}");
+        assert!(teaser.contains("The open part of pro-read."), "{teaser}");
+        assert!(
+            !teaser.contains("The rest of pro-read."),
+            "gated text stays out: {teaser}"
+        );
+        assert!(
+            teaser.contains("The rest of this lesson is for Pro readers."),
+            "{teaser}"
+        );
+        let squashed: String = teaser.split_whitespace().collect();
+        assert!(squashed.ends_with("1/1"), "numbered: {teaser}");
+    }
 
     let whole = fetch(&app, "/api/v1/lessons/pro-read/pdf", pro, &[]).await;
     let etag = whole.headers()["etag"].to_str().unwrap().to_owned();
-    let whole = pdf_text(&whole.bytes().await.unwrap());
-    assert!(whole.contains("The open part of pro-read."), "{whole}");
-    assert!(whole.contains("The rest of pro-read."), "{whole}");
+    let whole = whole.bytes().await.unwrap();
+    pdf::assert_fonts_embedded(&whole);
+    if let Some(text) = pdf::text(&whole) {
+        assert!(text.contains("The open part of pro-read."), "{text}");
+        assert!(text.contains("The rest of pro-read."), "{text}");
+        assert!(!text.contains("The rest of this lesson is for"), "{text}");
+    }
 
     // Cached per revision: asked again, the same bytes and ETag; ranges work.
     let again = fetch(
@@ -687,7 +676,7 @@ async fn lesson_pdfs_hold_the_text_the_reader_may_read(backend: Backend) {
     )
     .await;
     assert_eq!(part.status(), 206);
-    assert_eq!(&part.bytes().await.unwrap()[..], b"%PDF-1.4");
+    assert_eq!(part.bytes().await.unwrap(), whole[..8]);
 
     // The bundled flagship lesson: several pages, objectives, body and takeaways.
     let big = fetch(&app, "/api/v1/lessons/listen/pdf", pro, &[]).await;
@@ -708,7 +697,10 @@ async fn the_flagship_lesson_pdf_has_every_part_and_page_numbers() {
     .await;
     assert_eq!(response.status(), 200);
     let pdf = response.bytes().await.unwrap();
-    let text = pdf_text(&pdf);
+    pdf::assert_fonts_embedded(&pdf);
+    let Some(text) = pdf::text(&pdf) else {
+        return;
+    };
     if std::env::var_os("DUMP_PDF_TEXT").is_some() {
         println!("{text}");
     }
@@ -720,12 +712,44 @@ async fn the_flagship_lesson_pdf_has_every_part_and_page_numbers() {
         "Explain how self-attention lets a model weigh every part of its context",
         "From text to tokens",
         "Key takeaways",
-        "Page 1 of",
+        // A table's header and a cell, a code block, a callout's title, a footnote.
+        "What a head might track",
+        "Coreference",
+        "cost = input_tokens / 1_000_000 * PRICE_IN",
+        "Key Concept",
+        "Ashish Vaswani and seven co-authors",
     ] {
         assert!(squashed.contains(expected), "{expected:?} in the PDF text");
     }
+    // Every page closes with its footer: "n / total" (spaces as pdftotext guesses them).
+    let pages: Vec<&str> = text.split_terminator('\u{c}').collect();
+    assert!(pages.len() > 1, "a long lesson spans several pages");
+    for (index, page) in pages.iter().enumerate() {
+        let squashed: String = page.split_whitespace().collect();
+        let number = format!("{}/{}", index + 1, pages.len());
+        assert!(squashed.ends_with(&number), "{number} closes {page}");
+    }
+
+    // A Plus reader's PDF of a Pro lesson stops at its marker, like the page.
+    let response = fetch(
+        &app,
+        "/api/v1/lessons/evaluating-llm-applications/pdf",
+        Some(&token),
+        &[],
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let pdf = response.bytes().await.unwrap();
+    pdf::assert_fonts_embedded(&pdf);
+    let text = pdf::text(&pdf).unwrap();
     assert!(
-        !squashed.contains("Page 1 of 1 "),
-        "a long lesson spans several pages"
+        text.contains("a blueprint, and a small Python sketch"),
+        "{text}"
+    );
+    assert!(!text.contains("Why evaluation is hard"), "{text}");
+    assert!(!text.contains("Key takeaways"), "{text}");
+    assert!(
+        text.contains("The rest of this lesson is for Pro readers."),
+        "{text}"
     );
 }

@@ -23,7 +23,8 @@ pub fn sanitize(html: &str) -> String {
     SANITIZER.clean(html).to_string()
 }
 
-fn options() -> Options {
+/// The Markdown dialect of lesson bodies (the PDF's document tree parses with it too).
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -52,6 +53,12 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
+/// The level a heading is shown at: `#` headings are demoted to level 2, as the lesson's
+/// title is the only level 1.
+pub(crate) fn shown_level(level: HeadingLevel) -> HeadingLevel {
+    level.max(HeadingLevel::H2)
+}
+
 /// Give every heading an `id` made from its text, unique within the document, and demote
 /// `#` headings to level 2: the page title is the only h1.
 fn anchor_headings(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
@@ -73,7 +80,7 @@ fn anchor_headings(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
         let mut text = String::new();
         for event in iter.by_ref() {
             if let Event::End(TagEnd::Heading(end_level)) = event {
-                inner.push(Event::End(TagEnd::Heading(end_level.max(HeadingLevel::H2))));
+                inner.push(Event::End(TagEnd::Heading(shown_level(end_level))));
                 break;
             }
             if let Event::Text(t) | Event::Code(t) = &event {
@@ -82,7 +89,7 @@ fn anchor_headings(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
             inner.push(event);
         }
         let id = unique_slug(&text, &mut used);
-        let level = level.max(HeadingLevel::H2);
+        let level = shown_level(level);
         out.push(Event::Start(Tag::Heading {
             level,
             id: Some(CowStr::from(id)),
@@ -134,11 +141,8 @@ fn callouts(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
         match &events[i] {
             Event::Start(Tag::BlockQuote(_)) => {
                 if let Some(marker) = callout_marker(&events[i + 1..]) {
-                    let (_, class, icon, default_title) = CALLOUT_KINDS[marker.kind];
-                    let title = match marker.title.as_str() {
-                        "" => default_title,
-                        title => title,
-                    };
+                    let (_, class, icon, _) = CALLOUT_KINDS[marker.kind];
+                    let title = marker.shown_title();
                     out.push(Event::Html(CowStr::from(format!(
                         "<aside class=\"callout callout-{class}\" role=\"note\">\
                          <p class=\"callout-title\"><span class=\"callout-icon\" aria-hidden=\"true\">{icon}</span> {}</p>\n",
@@ -168,18 +172,33 @@ fn callouts(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     out
 }
 
-struct CalloutMarker {
+pub(crate) struct CalloutMarker {
     /// Index into `CALLOUT_KINDS`.
     kind: usize,
     title: String,
     /// Whether the first paragraph goes on after the marker line.
-    paragraph_continues: bool,
+    pub paragraph_continues: bool,
     /// Events the marker used, from the paragraph's start to the line break or its end.
-    events: usize,
+    pub events: usize,
+}
+
+impl CalloutMarker {
+    /// The kind's name as CSS and the PDF know it, e.g. `tip`.
+    pub(crate) fn class(&self) -> &'static str {
+        CALLOUT_KINDS[self.kind].1
+    }
+
+    /// The title as written, or the kind's own when none is.
+    pub(crate) fn shown_title(&self) -> &str {
+        match self.title.as_str() {
+            "" => CALLOUT_KINDS[self.kind].3,
+            title => title,
+        }
+    }
 }
 
 /// Read `[!KIND] optional title` as the first line of a blockquote's first paragraph.
-fn callout_marker(events: &[Event<'_>]) -> Option<CalloutMarker> {
+pub(crate) fn callout_marker(events: &[Event<'_>]) -> Option<CalloutMarker> {
     if !matches!(events.first(), Some(Event::Start(Tag::Paragraph))) {
         return None;
     }
@@ -297,7 +316,8 @@ fn footnotes(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     out
 }
 
-fn footnote_key(label: &str) -> String {
+/// The key a footnote label is matched by (its references and its definition).
+pub(crate) fn footnote_key(label: &str) -> String {
     label
         .chars()
         .map(|c| {

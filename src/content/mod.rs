@@ -13,7 +13,7 @@ use quiz::Quiz;
 use source::{LessonSource, Video, MORE_MARKER};
 
 /// Bumped whenever rendering changes, so stored renders are redone at the next start.
-pub const RENDER_VERSION: i64 = 2;
+pub const RENDER_VERSION: i64 = 3;
 
 /// Reading speed used for "N min read".
 const WORDS_PER_MINUTE: usize = 220;
@@ -34,6 +34,10 @@ pub struct RenderedLesson {
     pub html: String,
     /// The part before `<!-- more -->`, when the body has the marker.
     pub teaser_html: Option<String>,
+    /// The whole body's Markdown, for the PDF (which typesets from it, not from HTML).
+    pub markdown: String,
+    /// The Markdown before `<!-- more -->`, when the body has the marker.
+    pub teaser_markdown: Option<String>,
     pub token_count: TokenCount,
     pub quiz: Option<Quiz>,
     pub audio: Option<String>,
@@ -58,7 +62,7 @@ impl TokenCount {
 
 /// Render a parsed source into everything a page or the API shows.
 pub fn render(source: &LessonSource) -> RenderedLesson {
-    let teaser_html = split_at_more(&source.body).map(|(teaser, _)| markdown::render(teaser));
+    let teaser = split_at_more(&source.body).map(|(teaser, _)| teaser);
     RenderedLesson {
         title: source.title.clone(),
         summary: source.summary.clone(),
@@ -70,7 +74,9 @@ pub fn render(source: &LessonSource) -> RenderedLesson {
         objectives: source.objectives.clone(),
         takeaways: source.takeaways.clone(),
         html: markdown::render(&source.body),
-        teaser_html,
+        teaser_html: teaser.map(markdown::render),
+        markdown: source.body.clone(),
+        teaser_markdown: teaser.map(str::to_owned),
         token_count: TokenCount::of(&source.body),
         quiz: source.quiz.clone(),
         audio: source.audio.clone(),

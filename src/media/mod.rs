@@ -134,7 +134,7 @@ fn cache_file(data_dir: &Path, name: &str, body: &[u8]) -> anyhow::Result<()> {
 }
 
 /// Bumped whenever PDF rendering changes, so cached PDFs are made again.
-pub const PDF_VERSION: u32 = 1;
+pub const PDF_VERSION: u32 = 2;
 
 /// A lesson PDF's cache file: one per revision and variant (whole, or cut at the marker).
 pub fn pdf_cache_path(data_dir: &Path, slug: &str, revision: i64, whole: bool) -> PathBuf {
@@ -143,6 +143,23 @@ pub fn pdf_cache_path(data_dir: &Path, slug: &str, revision: i64, whole: bool) -
         .join("cache")
         .join("pdf")
         .join(format!("{slug}-r{revision}-{variant}-v{PDF_VERSION}.pdf"))
+}
+
+/// A certificate PDF's cache file, named by its ETag.
+pub fn certificate_cache_path(data_dir: &Path, etag: &str) -> PathBuf {
+    data_dir
+        .join("cache")
+        .join("certificates")
+        .join(format!("{etag}.pdf"))
+}
+
+/// Keep a made PDF at its cache path (creating the cache folder).
+pub fn cache_pdf(path: &Path, pdf: &[u8]) -> anyhow::Result<()> {
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("could not create {}", folder.display()))?;
+    }
+    write_once(path, pdf)
 }
 
 /// Write `bytes` to `path` unless a file of that length is already there; through a

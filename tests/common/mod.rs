@@ -6,6 +6,7 @@
 //! a printed reason, except under `CI=true`, where a missing PostgreSQL fails the run.
 #![allow(dead_code)]
 
+pub mod pdf;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};

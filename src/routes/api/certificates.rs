@@ -1,7 +1,6 @@
 //! Certificates of completion (API.md section 6).
 
-use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -9,6 +8,7 @@ use super::openapi::FileBytes;
 use crate::auth::{CurrentUser, Viewer};
 use crate::certificates::{self, Certificate, PublicCertificate};
 use crate::error::{ApiError, AppError};
+use crate::media;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -71,23 +71,31 @@ pub async fn show(
 }
 
 #[utoipa::path(get, path = "/api/v1/certificates/{id}/pdf", tag = "plans",
-    params(("id" = String, Path, description = "The certificate's id")),
+    params(
+        ("id" = String, Path, description = "The certificate's id"),
+        ("Range" = Option<String>, Header, description = "`bytes=START-END`: a part of the file"),
+    ),
     responses(
         (status = 200, description = "The certificate as a landscape PDF", content_type = "application/pdf", body = inline(FileBytes)),
+        (status = 206, description = "The part asked for, with `Content-Range`", content_type = "application/pdf", body = inline(FileBytes)),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 400, description = "`invalid_input`: a malformed path"),
         (status = 404, description = "`not_found`"),
+        (status = 416, description = "Unsatisfiable `Range`; `Content-Range: bytes */LEN`"),
     ))]
+/// `GET /api/v1/certificates/{id}/pdf`: anyone; with ranges and an ETag like other media.
 pub async fn pdf(
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let row = certificates::find(&state, &id).await?;
-    let body = certificates::pdf(&state, &row)?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"certificate-{}.pdf\"", row.course_slug),
-        ))
-        .body(body))
+    let (body, etag) = certificates::pdf(&state, &row).await?;
+    Ok(media::respond(
+        &req,
+        body,
+        &etag,
+        "application/pdf",
+        &format!("inline; filename=\"certificate-{}.pdf\"", row.course_slug),
+    ))
 }

@@ -209,7 +209,8 @@ pub async fn pdf(
             let r = &lesson.rendered;
             let course = catalog
                 .course(&r.course)
-                .map_or(r.course.as_str(), |c| c.title.as_str());
+                .map_or(r.course.as_str(), |c| c.title.as_str())
+                .to_owned();
             let meta = format!(
                 "{course} \u{b7} Lesson {} \u{b7} {} min read \u{b7} Updated {} \u{b7} {} lesson",
                 r.position,
@@ -223,24 +224,27 @@ pub async fn pdf(
                     plans::required_plan(Capability::ReadLesson(r.access)).name()
                 )
             });
-            let body = media::pdf::render(&media::pdf::PdfLesson {
-                title: &r.title,
-                meta: &meta,
-                objectives: view.objectives,
-                body_html: view.html,
-                takeaways: view.takeaways,
-                note: note.as_deref(),
-            });
-            let to_cache = body.clone();
-            let result = tokio::task::spawn_blocking(move || {
-                std::fs::create_dir_all(path.parent().expect("a cache folder"))?;
-                media::write_once(&path, &to_cache)
+            let (title, markdown) = (r.title.clone(), view.markdown.to_owned());
+            let (objectives, takeaways) = (view.objectives.to_vec(), view.takeaways.to_vec());
+            let slug = lesson.slug.clone();
+            tokio::task::spawn_blocking(move || {
+                let pdf = media::pdf::render_lesson(&media::pdf::PdfLesson {
+                    title: &title,
+                    course: &course,
+                    meta: &meta,
+                    objectives: &objectives,
+                    body_markdown: &markdown,
+                    takeaways: &takeaways,
+                    note: note.as_deref(),
+                })?;
+                if let Err(error) = media::cache_pdf(&path, &pdf) {
+                    tracing::warn!("could not cache the PDF of {slug}: {error:#}");
+                }
+                anyhow::Ok(pdf)
             })
-            .await;
-            if let Err(error) = result.map_err(anyhow::Error::from).and_then(|r| r) {
-                tracing::warn!("could not cache the PDF of {}: {error:#}", lesson.slug);
-            }
-            body
+            .await
+            .map_err(AppError::internal)?
+            .map_err(AppError::internal)?
         }
     };
     let etag = format!(
