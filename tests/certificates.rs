@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{pdf, spawn, Backend, TestApp, TEST_PASSWORD};
+use common::{bearer, pdf, send, spawn, Backend, TestApp, TEST_PASSWORD};
 use lectern::db::Db;
 use lectern::plans::Plan;
 use serde_json::{json, Value};
@@ -38,24 +38,6 @@ fn bundled_lessons() -> Vec<(String, Option<Value>)> {
         .collect();
     lessons.sort_by_key(|(position, slug, _)| (*position, slug.clone()));
     lessons.into_iter().map(|(_, s, a)| (s, a)).collect()
-}
-
-async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    let body = response.json().await.unwrap_or(Value::Null);
-    (status, body)
-}
-
-fn bearer(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-) -> reqwest::RequestBuilder {
-    reqwest::Client::new()
-        .request(method, app.url(path))
-        .bearer_auth(token)
 }
 
 async fn claim(app: &TestApp, token: &str) -> (u16, Value) {

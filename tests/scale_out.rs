@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{spawn_settings, test_settings, Backend, TestApp, TEST_PASSWORD};
+use common::{bearer, send, spawn_settings, test_settings, Backend, TestApp, TEST_PASSWORD};
 use serde_json::{json, Value};
 
 /// Two instances on one fresh PostgreSQL database with the same JWT secret.
@@ -22,25 +22,6 @@ async fn two_instances() -> Option<(TestApp, TestApp)> {
     let first = spawn_settings(settings, data).await;
     let second = spawn_settings(other_settings, other_data).await;
     Some((first, second))
-}
-
-async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    let body = response.json().await.unwrap_or(Value::Null);
-    (status, body)
-}
-
-/// A request with a Bearer token and no cookie, so each call proves the token alone.
-fn bearer(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-) -> reqwest::RequestBuilder {
-    reqwest::Client::new()
-        .request(method, app.url(path))
-        .bearer_auth(token)
 }
 
 /// Log in through the API with a client of its own (the app's cookie jar is left alone).

@@ -148,6 +148,26 @@ impl TestApp {
     }
 }
 
+/// Send a request; its status and JSON body (`null` when the body is not JSON).
+pub async fn send(request: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(serde_json::Value::Null);
+    (status, body)
+}
+
+/// A request with a Bearer token and no cookie, so each call proves the token alone.
+pub fn bearer(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+) -> reqwest::RequestBuilder {
+    reqwest::Client::new()
+        .request(method, app.url(path))
+        .bearer_auth(token)
+}
+
 /// Create an empty database on the configured PostgreSQL server and return its URL.
 async fn fresh_postgres_database() -> Option<String> {
     let Ok(base) = std::env::var("LECTERN_TEST_POSTGRES_URL") else {
