@@ -95,6 +95,18 @@ impl Browser {
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body)
+            .await
+            .unwrap_or_else(|error| panic!("webdriver error on {path}: {error}"))
+    }
+
+    /// A WebDriver command whose error comes back instead of failing the test.
+    async fn try_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, Value> {
         let url = format!("{}/session/{}{}", self.base, self.session, path);
         let mut request = self.http.request(method, url);
         if let Some(body) = body {
@@ -108,9 +120,9 @@ impl Browser {
             .await
             .expect("JSON");
         if value["value"]["error"].is_string() {
-            panic!("webdriver error on {path}: {value}");
+            return Err(value);
         }
-        value["value"].clone()
+        Ok(value["value"].clone())
     }
 
     pub async fn goto(&self, url: &str) {
@@ -172,34 +184,53 @@ impl Browser {
         .to_owned()
     }
 
-    /// Wait until the text of `css` contains `needle`; the text last seen otherwise.
-    pub async fn wait_for_text_containing(&self, css: &str, needle: &str) -> Result<(), String> {
+    /// The text of `css` on the page as it is now, or the WebDriver error if
+    /// there is no such element or the page replaced it while it was read:
+    /// both happen while a submitted form navigates or a script rewrites it.
+    async fn current_text(&self, css: &str) -> Result<String, String> {
+        let found = self
+            .try_call(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await
+            .map_err(|error| error.to_string())?;
+        let element = found[ELEMENT_KEY].as_str().unwrap_or_default();
+        let text = self
+            .try_call(
+                reqwest::Method::GET,
+                &format!("/element/{element}/text"),
+                None,
+            )
+            .await
+            .map_err(|error| error.to_string())?;
+        Ok(text.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Wait until the text of `css` satisfies `done`; the last text or error seen otherwise.
+    async fn wait_for(&self, css: &str, done: impl Fn(&str) -> bool) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            let seen = self.text(css).await;
-            if seen.contains(needle) {
+            let seen = self.current_text(css).await;
+            if seen.as_deref().is_ok_and(&done) {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(seen);
+                return Err(seen.unwrap_or_else(|error| error));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
+    /// Wait until the text of `css` contains `needle`; the text last seen otherwise.
+    pub async fn wait_for_text_containing(&self, css: &str, needle: &str) -> Result<(), String> {
+        self.wait_for(css, |seen| seen.contains(needle)).await
+    }
+
     /// Wait until the text of `css` equals `expected`; the text last seen otherwise.
     pub async fn wait_for_text(&self, css: &str, expected: &str) -> Result<(), String> {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let seen = self.text(css).await;
-            if seen == expected {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                return Err(seen);
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.wait_for(css, |seen| seen == expected).await
     }
 }
 
