@@ -68,6 +68,7 @@ impl Application {
             catalog,
             templates: Templates::load()?,
             pages: PageCache::default(),
+            lesson_parts: PageCache::default(),
             keys,
             passwords: Passwords::new(max_concurrent_hashes()),
             auth_limiter: ClientLimiter::new(

@@ -16,7 +16,10 @@ pub struct AppState {
     pub db: Db,
     pub catalog: Catalog,
     pub templates: Templates,
+    /// Whole pages for anonymous readers.
     pub pages: PageCache,
+    /// Parts of lesson pages that many readers share.
+    pub lesson_parts: PageCache<Arc<str>>,
     pub settings: Settings,
     pub keys: TokenKeys,
     pub passwords: Passwords,

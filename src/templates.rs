@@ -4,7 +4,7 @@ use tera::{Context, Tera};
 
 use crate::error::AppError;
 
-const TEMPLATES: [(&str, &str); 12] = [
+const TEMPLATES: [(&str, &str); 16] = [
     (
         "certificate.html",
         include_str!("../templates/certificate.html"),
@@ -13,6 +13,22 @@ const TEMPLATES: [(&str, &str); 12] = [
     ("macros.html", include_str!("../templates/macros.html")),
     ("catalog.html", include_str!("../templates/catalog.html")),
     ("lesson.html", include_str!("../templates/lesson.html")),
+    (
+        "lesson/header.html",
+        include_str!("../templates/lesson/header.html"),
+    ),
+    (
+        "lesson/content.html",
+        include_str!("../templates/lesson/content.html"),
+    ),
+    (
+        "lesson/questions.html",
+        include_str!("../templates/lesson/questions.html"),
+    ),
+    (
+        "lesson/tokens.html",
+        include_str!("../templates/lesson/tokens.html"),
+    ),
     ("signup.html", include_str!("../templates/signup.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("account.html", include_str!("../templates/account.html")),
@@ -48,6 +64,11 @@ impl Templates {
     pub fn render(&self, name: &str, mut context: Context) -> Result<String, AppError> {
         context.insert("asset_version", crate::routes::assets::version());
         self.tera.render(name, &context).map_err(AppError::internal)
+    }
+
+    /// Render a part of a page, to be placed in a page with `| safe`.
+    pub fn render_part(&self, name: &str, context: &Context) -> Result<String, AppError> {
+        self.tera.render(name, context).map_err(AppError::internal)
     }
 }
 

@@ -162,6 +162,15 @@ async fn the_admin_flow_through_the_api(backend: Backend) {
     let (status, page) = app.get_text("/lessons/admin-written").await;
     assert_eq!(status, 200);
     assert!(page.contains("First words."));
+    let reader_page = || async {
+        let response = call(&app, Method::GET, "/lessons/admin-written", Some(&reader))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.text().await.unwrap()
+    };
+    assert!(reader_page().await.contains("First words."));
     let (_, list) = app.get_json("/api/v1/lessons").await;
     assert!(list.to_string().contains("admin-written"));
 
@@ -187,6 +196,15 @@ async fn the_admin_flow_through_the_api(backend: Backend) {
     let (_, lesson) = app.get_json(path).await;
     let html = lesson["html"].as_str().unwrap();
     assert!(html.contains("Second words.") && !html.contains("First words."));
+    for page in [
+        app.get_text("/lessons/admin-written").await.1,
+        reader_page().await,
+    ] {
+        assert!(
+            page.contains("Second words.") && !page.contains("First words."),
+            "pages show the edit at once, to visitors and signed-in readers alike"
+        );
+    }
 
     // The slug of an existing lesson cannot change through an edit; unknown lessons are 404.
     let renamed = lesson_source("another-slug", "Written in the admin", "x");

@@ -818,6 +818,10 @@ async fn pages_work_without_javascript() {
     let (status, page) = app.get_text(&lesson_path).await;
     assert_eq!(status, 200);
     assert!(page.contains("Mark as complete") && page.contains("Bookmark"));
+    assert!(
+        !page.contains("disabled"),
+        "a signed-in reader's questions can be answered, though a visitor's page came first"
+    );
     assert!(page.contains(&format!("data-progress-slug=\"{FREE_LESSON}\"")));
     assert!(page.contains("/static/js/progress.js?v="));
     let source = std::fs::read_to_string(

@@ -15,6 +15,7 @@ use sha2::Sha256;
 
 on_both_backends!(
     capabilities_follow_the_matrix_for_every_plan,
+    lesson_pages_show_each_reader_their_own_plan,
     lesson_pdfs_hold_the_text_the_reader_may_read,
     ranges_etags_and_416,
     the_preview_is_at_most_thirty_seconds,
@@ -278,6 +279,55 @@ async fn capabilities_follow_the_matrix_for_every_plan(backend: Backend) {
     let pro = page(readers[3].1.clone()).await;
     assert!(pro.contains("Download MP3"));
     assert!(!pro.contains("upgrade-card"));
+}
+
+/// Lesson pages keep the parts many readers share. Whatever order readers come in
+/// (Pro first, so a kept full lesson would reach the plans below it, then the reverse),
+/// each page shows its own reader's plan.
+async fn lesson_pages_show_each_reader_their_own_plan(backend: Backend) {
+    let Some((app, _content)) = spawn_demo(backend, None).await else {
+        return;
+    };
+    let readers = readers(&app).await;
+    // Whether [anonymous, free, plus, pro] may read the whole lesson.
+    let table = [
+        ("pro-read", [false, false, false, true]),
+        ("plus-listen", [false, false, true, true]),
+    ];
+    let order = (0..readers.len()).rev().chain(0..readers.len());
+    for reader in order {
+        let (name, token) = &readers[reader];
+        for (slug, may_read) in table {
+            let page = fetch(&app, &format!("/lessons/{slug}"), token.as_deref(), &[])
+                .await
+                .text()
+                .await
+                .unwrap();
+            let whole = may_read[reader];
+            assert!(page.contains(&format!("The open part of {slug}.")));
+            assert_eq!(
+                page.contains(&format!("The rest of {slug}.")),
+                whole,
+                "{name} reading {slug}"
+            );
+            assert_eq!(page.contains("Keep reading with"), !whole, "{name}, {slug}");
+            assert_eq!(
+                page.contains(&format!("href=\"/login?next=/lessons/{slug}\"")),
+                *name == "anonymous",
+                "the locked card offers a log-in only to visitors ({name}, {slug})"
+            );
+        }
+        let narration = fetch(&app, "/lessons/plus-listen", token.as_deref(), &[])
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            narration.contains("src=\"/api/v1/lessons/plus-listen/audio\""),
+            matches!(*name, "plus" | "pro"),
+            "{name} streams the whole narration"
+        );
+    }
 }
 
 async fn ranges_etags_and_416(backend: Backend) {
