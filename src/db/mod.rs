@@ -121,12 +121,18 @@ impl Db {
                     // the driver's ROLLBACK then fails and it still counts the transaction
                     // open, so every later BEGIN would fail. Such a connection is closed
                     // (a fresh one is opened when needed), never reused. The ping lets the
-                    // rollback of a dropped transaction finish first.
+                    // queued rollback of a dropped transaction finish first; a connection
+                    // out of any transaction (every read) needs no such wait.
                     Box::pin(async move {
-                        conn.ping().await?;
+                        if conn.is_in_transaction() {
+                            conn.ping().await?;
+                        }
                         Ok(!conn.is_in_transaction())
                     })
                 })
+                // A local file cannot drop a connection the way a server can: no ping
+                // (a round trip to the connection's thread) before each query.
+                .test_before_acquire(false)
                 .connect(&url)
         };
         let write = open(1)
