@@ -116,24 +116,6 @@ pub async fn progress_of(db: &Db, user_id: &str) -> Result<Vec<ProgressRow>, sql
     .collect()
 }
 
-pub async fn progress_one(
-    db: &Db,
-    user_id: &str,
-    slug: &str,
-) -> Result<Option<ProgressRow>, sqlx::Error> {
-    sqlx::query(
-        "SELECT slug, percent, completed_at, updated_at FROM progress \
-         WHERE user_id = $1 AND slug = $2",
-    )
-    .bind(user_id)
-    .bind(slug)
-    .fetch_optional(&db.read)
-    .await?
-    .as_ref()
-    .map(progress_from)
-    .transpose()
-}
-
 pub async fn add_bookmark(
     tx: &mut Tx,
     user_id: &str,
@@ -179,17 +161,6 @@ pub async fn bookmarks_of(db: &Db, user_id: &str) -> Result<Vec<BookmarkRow>, sq
         })
     })
     .collect()
-}
-
-pub async fn is_bookmarked(db: &Db, user_id: &str, slug: &str) -> Result<bool, sqlx::Error> {
-    Ok(
-        sqlx::query("SELECT 1 AS one FROM bookmarks WHERE user_id = $1 AND slug = $2")
-            .bind(user_id)
-            .bind(slug)
-            .fetch_optional(&db.read)
-            .await?
-            .is_some(),
-    )
 }
 
 /// Store an attempt; returns its id.
@@ -263,18 +234,40 @@ pub async fn quiz_stats_in(
     })
 }
 
-pub async fn quiz_stats_one(db: &Db, user_id: &str, slug: &str) -> Result<QuizStats, sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "SELECT {STATS_COLUMNS} FROM quiz_attempts WHERE user_id = $1 AND slug = $2 GROUP BY slug"
-    ))
+/// One reader's record of one lesson, in one query: progress (if any), whether it is
+/// bookmarked, and quiz attempts.
+pub async fn lesson_record(
+    db: &Db,
+    user_id: &str,
+    slug: &str,
+) -> Result<(Option<ProgressRow>, bool, QuizStats), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT p.slug, p.percent, p.completed_at, p.updated_at, \
+         (SELECT COUNT(*) FROM bookmarks b WHERE b.user_id = $1 AND b.slug = $2) AS bookmarks, \
+         (SELECT COUNT(*) FROM quiz_attempts q WHERE q.user_id = $1 AND q.slug = $2) AS attempts, \
+         (SELECT MAX(q.percent) FROM quiz_attempts q WHERE q.user_id = $1 AND q.slug = $2) \
+         AS best_percent, \
+         (SELECT MAX(q.passed) FROM quiz_attempts q WHERE q.user_id = $1 AND q.slug = $2) \
+         AS passed \
+         FROM (SELECT 1 AS here) AS here \
+         LEFT JOIN progress p ON p.user_id = $1 AND p.slug = $2",
+    )
     .bind(user_id)
     .bind(slug)
-    .fetch_optional(&db.read)
+    .fetch_one(&db.read)
     .await?;
-    Ok(match row {
-        Some(row) => stats_from(&row)?.1,
-        None => QuizStats::default(),
-    })
+    let progress = match row.try_get::<Option<String>, _>("slug")? {
+        Some(_) => Some(progress_from(&row)?),
+        None => None,
+    };
+    let bookmarks: i64 = row.try_get("bookmarks")?;
+    let passed: Option<i64> = row.try_get("passed")?;
+    let quiz = QuizStats {
+        attempts: row.try_get("attempts")?,
+        best_percent: row.try_get("best_percent")?,
+        passed: passed == Some(1),
+    };
+    Ok((progress, bookmarks > 0, quiz))
 }
 
 fn attempt_from(row: &Row) -> Result<AttemptRow, sqlx::Error> {

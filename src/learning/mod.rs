@@ -248,15 +248,15 @@ pub struct LessonRecord {
 }
 
 pub async fn lesson_record(db: &Db, user: &User, slug: &str) -> Result<LessonRecord, AppError> {
-    let row = store::progress_one(db, &user.id, slug).await?;
+    let (row, bookmarked, quiz) = store::lesson_record(db, &user.id, slug).await?;
     let view = ProgressView::of(slug, row.as_ref());
     Ok(LessonRecord {
         slug: view.slug,
         status: view.status,
         percent: view.percent,
         completed_at: view.completed_at,
-        bookmarked: store::is_bookmarked(db, &user.id, slug).await?,
-        quiz: store::quiz_stats_one(db, &user.id, slug).await?,
+        bookmarked,
+        quiz,
     })
 }
 

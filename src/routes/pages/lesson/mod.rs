@@ -82,27 +82,24 @@ pub async fn render(
         None => None,
     };
 
-    let mut context = Context::new();
-    context.insert("viewer", &super::viewer_json(state, viewer));
-    context.insert(
-        "lesson",
-        &json!({
+    // One JSON value moved into the context: the parts are copied once, not twice.
+    let context = Context::from_value(json!({
+        "viewer": super::viewer_json(state, viewer),
+        "lesson": {
             "slug": lesson.slug,
             "title": lesson.rendered.title,
             "summary": lesson.rendered.summary,
             "locked": view.locked,
-        }),
-    );
-    context.insert("learning", &learning);
-    context.insert("quiz_result", &quiz_result);
-    context.insert(
-        "quiz",
-        &view.quiz.as_ref().map(|quiz| {
+        },
+        "learning": learning,
+        "quiz_result": quiz_result,
+        "quiz": view.quiz.as_ref().map(|quiz| {
             json!({ "question_count": quiz.questions.len(), "pass_percent": quiz.pass_percent })
         }),
-    );
-    context.insert("parts", &parts.json());
-    context.insert("recommended", &recommended);
+        "parts": parts.json(),
+        "recommended": recommended,
+    }))
+    .map_err(AppError::internal)?;
     let html = web::Bytes::from(state.templates.render("lesson.html", context)?);
     if shared {
         state
