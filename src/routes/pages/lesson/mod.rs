@@ -82,9 +82,7 @@ pub async fn render(
         None => None,
     };
 
-    // One JSON value moved into the context: the parts are copied once, not twice.
-    let context = Context::from_value(json!({
-        "viewer": super::viewer_json(state, viewer),
+    let mut page = json!({
         "lesson": {
             "slug": lesson.slug,
             "title": lesson.rendered.title,
@@ -96,10 +94,13 @@ pub async fn render(
         "quiz": view.quiz.as_ref().map(|quiz| {
             json!({ "question_count": quiz.questions.len(), "pass_percent": quiz.pass_percent })
         }),
-        "parts": parts.json(),
         "recommended": recommended,
-    }))
-    .map_err(AppError::internal)?;
+    });
+    // Values built already are moved in, not serialised again (`json!` would copy the
+    // parts, the bulk of the page, once more).
+    page["viewer"] = super::viewer_json(state, viewer);
+    page["parts"] = parts.json();
+    let context = Context::from_value(page).map_err(AppError::internal)?;
     let html = web::Bytes::from(state.templates.render("lesson.html", context)?);
     if shared {
         state
