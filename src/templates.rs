@@ -4,7 +4,7 @@ use tera::{Context, Tera};
 
 use crate::error::AppError;
 
-const TEMPLATES: [(&str, &str); 16] = [
+const TEMPLATES: [(&str, &str); 17] = [
     (
         "certificate.html",
         include_str!("../templates/certificate.html"),
@@ -28,6 +28,10 @@ const TEMPLATES: [(&str, &str); 16] = [
     (
         "lesson/tokens.html",
         include_str!("../templates/lesson/tokens.html"),
+    ),
+    (
+        "lesson/recommended.html",
+        include_str!("../templates/lesson/recommended.html"),
     ),
     ("signup.html", include_str!("../templates/signup.html")),
     ("login.html", include_str!("../templates/login.html")),

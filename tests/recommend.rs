@@ -79,4 +79,9 @@ async fn plus_readers_get_recommendations_from_their_progress() {
         ],
         "the free plan sees the plain next lessons"
     );
+    assert_eq!(
+        recommended(&app, &plus).await[0],
+        "fine-tuning-and-alignment",
+        "the plain next lessons, kept for the free plan, never reach a Plus reader"
+    );
 }

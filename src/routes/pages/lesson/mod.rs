@@ -12,7 +12,7 @@ pub use self::token_box::TokenQuery;
 use crate::auth::Viewer;
 use crate::error::{AppError, PageError};
 use crate::learning::{self, AttemptOutcome};
-use crate::lesson_view::{LessonSummary, LessonView};
+use crate::lesson_view::LessonView;
 use crate::plans::{self, Capability};
 use crate::state::AppState;
 
@@ -53,6 +53,17 @@ pub async fn render(
         .course(&lesson.rendered.course)
         .ok_or(AppError::NotFound)?;
     let view = LessonView::of(lesson, viewer);
+    let personal = viewer
+        .0
+        .as_ref()
+        .filter(|s| plans::allows(s.user.plan, Capability::PersonalRecommendations));
+    let recommended = match personal {
+        Some(session) => {
+            let progress = crate::db::learning::progress_of(&state.db, &session.user.id).await?;
+            learning::recommend::personal(&catalog, &lesson.slug, &progress, RECOMMENDED)
+        }
+        None => catalog.next_lessons(&lesson.slug, RECOMMENDED),
+    };
     let quiz_result = attempt.map(quiz_result_json);
     let parts = Parts::of(
         state,
@@ -65,16 +76,10 @@ pub async fn render(
             signed_in: viewer.signed_in(),
             query,
             quiz_result: quiz_result.as_ref(),
+            recommended: &recommended,
+            personal: personal.is_some(),
         },
     )?;
-    let recommended = match &viewer.0 {
-        Some(session) if plans::allows(session.user.plan, Capability::PersonalRecommendations) => {
-            let progress = crate::db::learning::progress_of(&state.db, &session.user.id).await?;
-            learning::recommend::personal(&catalog, &lesson.slug, &progress, RECOMMENDED)
-        }
-        _ => catalog.next_lessons(&lesson.slug, RECOMMENDED),
-    };
-    let recommended: Vec<_> = recommended.iter().map(|l| LessonSummary::of(l)).collect();
     let learning = match &viewer.0 {
         Some(session) => {
             Some(learning::lesson_record(&state.db, &session.user, &lesson.slug).await?)
@@ -94,7 +99,6 @@ pub async fn render(
         "quiz": view.quiz.as_ref().map(|quiz| {
             json!({ "question_count": quiz.questions.len(), "pass_percent": quiz.pass_percent })
         }),
-        "recommended": recommended,
     });
     // Values built already are moved in, not serialised again (`json!` would copy the
     // parts, the bulk of the page, once more).

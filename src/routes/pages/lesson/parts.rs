@@ -1,6 +1,6 @@
 //! The parts of a lesson page that many readers share, rendered once per catalog
-//! generation and kept: the header, the lesson as a plan shows it, the quiz's questions
-//! and the token box with its example. A reader's page renders only what is theirs
+//! generation and kept: the header, the lesson as a plan shows it, the quiz's questions,
+//! the token box with its example and the lessons that follow. A reader's page renders only what is theirs
 //! around these (`lesson.html`): per request that is a few hundred bytes of template
 //! instead of the whole lesson.
 
@@ -12,7 +12,7 @@ use tera::Context;
 use super::token_box::{self, TokenQuery};
 use crate::catalog::{Course, Lesson};
 use crate::error::AppError;
-use crate::lesson_view::LessonView;
+use crate::lesson_view::{LessonSummary, LessonView};
 use crate::plans::{self, Capability, Plan};
 use crate::state::AppState;
 
@@ -27,6 +27,10 @@ pub struct Source<'a> {
     pub query: &'a TokenQuery,
     /// A scored quiz attempt to show in the questions (never kept: it is the reader's).
     pub quiz_result: Option<&'a serde_json::Value>,
+    /// The lessons "Recommended for you" shows.
+    pub recommended: &'a [Arc<Lesson>],
+    /// Whether they were chosen for this reader (never kept) or are the next in the catalog.
+    pub personal: bool,
 }
 
 /// Rendered parts, as the page template places them.
@@ -35,6 +39,7 @@ pub struct Parts {
     content: Arc<str>,
     questions: Option<Arc<str>>,
     tokens: Arc<str>,
+    recommended: Arc<str>,
 }
 
 impl Parts {
@@ -84,6 +89,10 @@ impl Parts {
                 "lesson/tokens.html",
                 source.query.is_empty().then(|| format!("{slug}:tokens")),
             )?,
+            recommended: part(
+                "lesson/recommended.html",
+                (!source.personal).then(|| format!("{slug}:recommended")),
+            )?,
         })
     }
 
@@ -94,6 +103,7 @@ impl Parts {
             "content": &*self.content,
             "questions": self.questions.as_deref(),
             "tokens": &*self.tokens,
+            "recommended": &*self.recommended,
         })
     }
 }
@@ -133,6 +143,12 @@ impl Source<'_> {
             }),
         );
         context.insert("tokens", &token_box::token_widget(self.query)?);
+        let recommended: Vec<_> = self
+            .recommended
+            .iter()
+            .map(|l| LessonSummary::of(l))
+            .collect();
+        context.insert("recommended", &recommended);
         Ok(context)
     }
 }
