@@ -1,8 +1,7 @@
 //! The parts of a lesson page that many readers share, rendered once per catalog
 //! generation and kept: the header, the lesson as a plan shows it, the quiz's questions,
-//! the token box with its example and the lessons that follow. A reader's page renders only what is theirs
-//! around these (`lesson.html`): per request that is a few hundred bytes of template
-//! instead of the whole lesson.
+//! the token box with its example and the lessons that follow. Per request, a reader's
+//! page (`lesson.html`) renders only what is theirs around these, not the whole lesson.
 
 use std::sync::Arc;
 
