@@ -11,7 +11,7 @@ use lectern::tokenizer::{count, encode, segments_limited, warm, Encoding, DEFAUL
 mod corpus;
 
 fn prose(c: &mut Criterion) {
-    warm();
+    warm(&Encoding::ALL);
     let text = corpus::prose(corpus::PROSE_BYTES, 42);
     let mut group = c.benchmark_group("prose_1MB");
     group.sample_size(20);
@@ -33,7 +33,7 @@ fn prose(c: &mut Criterion) {
 }
 
 fn worst_cases(c: &mut Criterion) {
-    warm();
+    warm(&Encoding::ALL);
     let cases = [
         ("1MiB_a", "a".repeat(1 << 20)),
         ("1MiB_spaces", " ".repeat(1 << 20)),

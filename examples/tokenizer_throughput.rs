@@ -140,7 +140,7 @@ fn main() -> std::io::Result<()> {
     };
     print_memory("at start");
     let t = Instant::now();
-    warm();
+    warm(&Encoding::ALL);
     println!("WARM {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
     print_memory("after warm");
     measure_text(&text);

@@ -53,7 +53,7 @@ impl Application {
         }
         let catalog = Catalog::load(&db).await?;
         let keys = TokenKeys::load(&settings)?;
-        crate::tokenizer::warm();
+        crate::tokenizer::warm(&[crate::tokenizer::Encoding::O200kBase]);
 
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("could not listen on {}", settings.bind))?;

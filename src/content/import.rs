@@ -200,7 +200,6 @@ async fn import_lesson(
             lesson.course
         ));
     }
-    let rendered = serde_json::to_string(&content::render(&lesson)).map_err(|e| format!(" {e}"))?;
     // Stored relative to the content folder, so the same file is recognised however the
     // folder is named on the command line.
     let name = file
@@ -208,18 +207,29 @@ async fn import_lesson(
         .and_then(|n| n.to_str())
         .unwrap_or_default();
     let path = format!("{course}/{name}");
-    let revision = NewRevision {
-        slug: &lesson.slug,
-        course,
-        position: lesson.position,
-        source: &text,
-        rendered: &rendered,
-        render_version: RENDER_VERSION,
-        author: IMPORT_AUTHOR,
-    };
-    let outcome = store(db, &revision, &path)
+    // An unchanged file is not rendered again (rendering counts its tokens in both
+    // encodings): a restart with nothing new to import takes tens of milliseconds.
+    let unchanged = lessons::imported_unchanged(db, &lesson.slug, &path, &text)
         .await
         .map_err(|e| format!(" {e}"))?;
+    let outcome = if unchanged {
+        Outcome::Unchanged
+    } else {
+        let rendered =
+            serde_json::to_string(&content::render(&lesson)).map_err(|e| format!(" {e}"))?;
+        let revision = NewRevision {
+            slug: &lesson.slug,
+            course,
+            position: lesson.position,
+            source: &text,
+            rendered: &rendered,
+            render_version: RENDER_VERSION,
+            author: IMPORT_AUTHOR,
+        };
+        store(db, &revision, &path)
+            .await
+            .map_err(|e| format!(" {e}"))?
+    };
     let media_error = match (data_dir, &lesson.audio) {
         (Some(data_dir), Some(audio)) => register_audio(db, file, &lesson.slug, audio, data_dir)
             .await

@@ -109,6 +109,26 @@ pub async fn lesson_head(tx: &mut Tx, slug: &str) -> Result<Option<LessonHead>, 
     .transpose()
 }
 
+/// Whether the lesson `slug` was imported from `source_path` with exactly `source` (a read
+/// outside any transaction: the import checks it again when it stores).
+pub async fn imported_unchanged(
+    db: &Db,
+    slug: &str,
+    source_path: &str,
+    source: &str,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "SELECT 1 AS one FROM lessons \
+         WHERE slug = $1 AND source_path = $2 AND imported_source = $3",
+    )
+    .bind(slug)
+    .bind(source_path)
+    .bind(source)
+    .fetch_optional(&db.read)
+    .await?
+    .is_some())
+}
+
 /// Insert a lesson with its first revision.
 pub async fn insert_lesson(
     tx: &mut Tx,

@@ -18,7 +18,7 @@
 //!   `bpe-openai`'s encoders) plus 6 MiB of rank tables. Each thread that
 //!   tokenizes also gets a 512 KiB piece cache per encoding on first use, so
 //!   tokenize on a bounded set of threads (e.g. the actix workers).
-//! - `warm` takes roughly 0.1-0.3 s.
+//! - `warm` takes roughly 0.1-0.3 s for both encodings.
 //! - Output size: [`segments_limited`] with [`DEFAULT_MAX_SEGMENTS`] bounds
 //!   a response whatever the input; [`count`] stays exact.
 //!
@@ -41,10 +41,12 @@ pub use split::{pieces, Pieces};
 use piece_cache::with_cache;
 use vocabulary::vocabulary;
 
-/// Loads both vocabularies and the character tables now, so the first
-/// request does not pay for it (call at server start).
-pub fn warm() {
-    for encoding in Encoding::ALL {
+/// Loads the vocabularies of `encodings` and the character tables now, so
+/// the first request that uses them does not pay for it. The server warms
+/// the default encoding only (the one lesson pages count with): the other
+/// loads on its first use, so a start does not wait for it.
+pub fn warm(encodings: &[Encoding]) {
+    for &encoding in encodings {
         vocabulary(encoding);
     }
     char_class::classes();
