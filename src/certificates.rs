@@ -181,29 +181,20 @@ pub async fn pdf(state: &AppState, row: &CertificateRow) -> Result<(Vec<u8>, Str
         media::PDF_VERSION
     );
     let path = media::certificate_cache_path(&state.settings.data_dir, &etag);
-    if let Ok(body) = tokio::fs::read(&path).await {
-        return Ok((body, etag));
-    }
     let (holder_name, course_title, id) = (
         row.holder_name.clone(),
         row.course_title.clone(),
         row.id.clone(),
     );
-    let body = tokio::task::spawn_blocking(move || {
-        let pdf = media::pdf::render_certificate(&media::pdf::PdfCertificate {
+    let body = media::cached_pdf(path, move || {
+        media::pdf::render_certificate(&media::pdf::PdfCertificate {
             holder_name: &holder_name,
             course_title: &course_title,
             date: &date,
             id: &id,
             verify_url: &verify,
-        })?;
-        if let Err(error) = media::cache_pdf(&path, &pdf) {
-            tracing::warn!("could not cache the PDF of certificate {id}: {error:#}");
-        }
-        anyhow::Ok(pdf)
+        })
     })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(AppError::internal)?;
+    .await?;
     Ok((body, etag))
 }

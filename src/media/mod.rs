@@ -18,6 +18,7 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 
 use crate::db::{self, Db};
+use crate::error::AppError;
 use crate::plans::AUDIO_PREVIEW_SECONDS;
 use range::RangeAnswer;
 
@@ -153,8 +154,29 @@ pub fn certificate_cache_path(data_dir: &Path, etag: &str) -> PathBuf {
         .join(format!("{etag}.pdf"))
 }
 
+/// The PDF kept at `path`, or one typeset now by `typeset` (off the async threads) and kept
+/// there; a PDF that cannot be kept is still served, with a warning.
+pub async fn cached_pdf(
+    path: PathBuf,
+    typeset: impl FnOnce() -> anyhow::Result<Vec<u8>> + Send + 'static,
+) -> Result<Vec<u8>, AppError> {
+    if let Ok(body) = tokio::fs::read(&path).await {
+        return Ok(body);
+    }
+    tokio::task::spawn_blocking(move || {
+        let pdf = typeset()?;
+        if let Err(error) = cache_pdf(&path, &pdf) {
+            tracing::warn!("could not keep the PDF {}: {error:#}", path.display());
+        }
+        anyhow::Ok(pdf)
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)
+}
+
 /// Keep a made PDF at its cache path (creating the cache folder).
-pub fn cache_pdf(path: &Path, pdf: &[u8]) -> anyhow::Result<()> {
+fn cache_pdf(path: &Path, pdf: &[u8]) -> anyhow::Result<()> {
     if let Some(folder) = path.parent() {
         std::fs::create_dir_all(folder)
             .with_context(|| format!("could not create {}", folder.display()))?;

@@ -203,50 +203,38 @@ pub async fn pdf(
         lesson.revision,
         whole,
     );
-    let body = match tokio::fs::read(&path).await {
-        Ok(body) => body,
-        Err(_) => {
-            let r = &lesson.rendered;
-            let course = catalog
-                .course(&r.course)
-                .map_or(r.course.as_str(), |c| c.title.as_str())
-                .to_owned();
-            let meta = format!(
-                "{course} \u{b7} Lesson {} \u{b7} {} min read \u{b7} Updated {} \u{b7} {} lesson",
-                r.position,
-                r.reading_minutes,
-                r.updated.format("%B %-d, %Y"),
-                r.access.name()
-            );
-            let note = (!whole).then(|| {
-                format!(
-                    "The rest of this lesson is for {} readers.",
-                    plans::required_plan(Capability::ReadLesson(r.access)).name()
-                )
-            });
-            let (title, markdown) = (r.title.clone(), view.markdown.to_owned());
-            let (objectives, takeaways) = (view.objectives.to_vec(), view.takeaways.to_vec());
-            let slug = lesson.slug.clone();
-            tokio::task::spawn_blocking(move || {
-                let pdf = media::pdf::render_lesson(&media::pdf::PdfLesson {
-                    title: &title,
-                    course: &course,
-                    meta: &meta,
-                    objectives: &objectives,
-                    body_markdown: &markdown,
-                    takeaways: &takeaways,
-                    note: note.as_deref(),
-                })?;
-                if let Err(error) = media::cache_pdf(&path, &pdf) {
-                    tracing::warn!("could not cache the PDF of {slug}: {error:#}");
-                }
-                anyhow::Ok(pdf)
-            })
-            .await
-            .map_err(AppError::internal)?
-            .map_err(AppError::internal)?
-        }
-    };
+    let r = &lesson.rendered;
+    let course = catalog
+        .course(&r.course)
+        .map_or(r.course.as_str(), |c| c.title.as_str())
+        .to_owned();
+    let meta = format!(
+        "{course} \u{b7} Lesson {} \u{b7} {} min read \u{b7} Updated {} \u{b7} {} lesson",
+        r.position,
+        r.reading_minutes,
+        r.updated.format("%B %-d, %Y"),
+        r.access.name()
+    );
+    let note = (!whole).then(|| {
+        format!(
+            "The rest of this lesson is for {} readers.",
+            plans::required_plan(Capability::ReadLesson(r.access)).name()
+        )
+    });
+    let (title, markdown) = (r.title.clone(), view.markdown.to_owned());
+    let (objectives, takeaways) = (view.objectives.to_vec(), view.takeaways.to_vec());
+    let body = media::cached_pdf(path, move || {
+        media::pdf::render_lesson(&media::pdf::PdfLesson {
+            title: &title,
+            course: &course,
+            meta: &meta,
+            objectives: &objectives,
+            body_markdown: &markdown,
+            takeaways: &takeaways,
+            note: note.as_deref(),
+        })
+    })
+    .await?;
     let etag = format!(
         "pdf-{}-r{}-{}-v{}",
         lesson.slug,
