@@ -733,21 +733,27 @@ async fn lesson_pdfs_hold_the_text_the_reader_may_read(backend: Backend) {
     assert_eq!(big.status(), 200);
 }
 
+/// A lesson's PDF as `token`'s reader downloads it: served, with every font embedded.
+async fn lesson_pdf(app: &TestApp, slug: &str, token: &str) -> Vec<u8> {
+    let response = fetch(
+        app,
+        &format!("/api/v1/lessons/{slug}/pdf"),
+        Some(token),
+        &[],
+    )
+    .await;
+    assert_eq!(response.status(), 200, "the PDF of {slug}");
+    let pdf = response.bytes().await.unwrap().to_vec();
+    pdf::assert_fonts_embedded(&pdf);
+    pdf
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_flagship_lesson_pdf_has_every_part_and_page_numbers() {
     let app = common::spawn(Backend::Sqlite).await.unwrap();
     let (token, _) = app.sign_up("reader@example.com").await;
     set_plan(&app, "reader@example.com", Plan::Plus).await;
-    let response = fetch(
-        &app,
-        "/api/v1/lessons/transformer-revolution/pdf",
-        Some(&token),
-        &[],
-    )
-    .await;
-    assert_eq!(response.status(), 200);
-    let pdf = response.bytes().await.unwrap();
-    pdf::assert_fonts_embedded(&pdf);
+    let pdf = lesson_pdf(&app, "transformer-revolution", &token).await;
     let Some(text) = pdf::text(&pdf) else {
         return;
     };
@@ -781,16 +787,7 @@ async fn the_flagship_lesson_pdf_has_every_part_and_page_numbers() {
     }
 
     // A Plus reader's PDF of a Pro lesson stops at its marker, like the page.
-    let response = fetch(
-        &app,
-        "/api/v1/lessons/evaluating-llm-applications/pdf",
-        Some(&token),
-        &[],
-    )
-    .await;
-    assert_eq!(response.status(), 200);
-    let pdf = response.bytes().await.unwrap();
-    pdf::assert_fonts_embedded(&pdf);
+    let pdf = lesson_pdf(&app, "evaluating-llm-applications", &token).await;
     let text = pdf::text(&pdf).unwrap();
     assert!(
         text.contains("a blueprint, and a small Python sketch"),
