@@ -11,6 +11,7 @@ use serde::Serialize;
 use sqlx::{Connection as _, Row as _};
 
 use super::lessons::Tx;
+use super::local_reads::Columns;
 use super::{Backend, Db, Row};
 
 /// A learner's progress through one lesson.
@@ -64,12 +65,12 @@ pub struct NewAttempt<'a> {
     pub created_at: &'a str,
 }
 
-fn progress_from(row: &Row) -> Result<ProgressRow, sqlx::Error> {
+fn progress_from(row: &impl Columns) -> Result<ProgressRow, sqlx::Error> {
     Ok(ProgressRow {
-        slug: row.try_get("slug")?,
-        percent: row.try_get("percent")?,
-        completed_at: row.try_get("completed_at")?,
-        updated_at: row.try_get("updated_at")?,
+        slug: row.column("slug")?,
+        percent: row.column("percent")?,
+        completed_at: row.column("completed_at")?,
+        updated_at: row.column("updated_at")?,
     })
 }
 
@@ -236,13 +237,8 @@ pub async fn quiz_stats_in(
 
 /// One reader's record of one lesson, in one query: progress (if any), whether it is
 /// bookmarked, and quiz attempts.
-pub async fn lesson_record(
-    db: &Db,
-    user_id: &str,
-    slug: &str,
-) -> Result<(Option<ProgressRow>, bool, QuizStats), sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT p.slug, p.percent, p.completed_at, p.updated_at, \
+pub async fn lesson_record(db: &Db, user_id: &str, slug: &str) -> Result<RecordRow, sqlx::Error> {
+    const SQL: &str = "SELECT p.slug, p.percent, p.completed_at, p.updated_at, \
          (SELECT COUNT(*) FROM bookmarks b WHERE b.user_id = $1 AND b.slug = $2) AS bookmarks, \
          (SELECT COUNT(*) FROM quiz_attempts q WHERE q.user_id = $1 AND q.slug = $2) AS attempts, \
          (SELECT MAX(q.percent) FROM quiz_attempts q WHERE q.user_id = $1 AND q.slug = $2) \
@@ -250,21 +246,35 @@ pub async fn lesson_record(
          (SELECT MAX(q.passed) FROM quiz_attempts q WHERE q.user_id = $1 AND q.slug = $2) \
          AS passed \
          FROM (SELECT 1 AS here) AS here \
-         LEFT JOIN progress p ON p.user_id = $1 AND p.slug = $2",
-    )
-    .bind(user_id)
-    .bind(slug)
-    .fetch_one(&db.read)
-    .await?;
-    let progress = match row.try_get::<Option<String>, _>("slug")? {
-        Some(_) => Some(progress_from(&row)?),
+         LEFT JOIN progress p ON p.user_id = $1 AND p.slug = $2";
+    let local = db
+        .local_reads()
+        .and_then(|local| local.optional(SQL, [user_id, slug], |row| lesson_record_from(row)));
+    match local {
+        Some(found) => found?.ok_or(sqlx::Error::RowNotFound),
+        None => lesson_record_from(
+            &sqlx::query(SQL)
+                .bind(user_id)
+                .bind(slug)
+                .fetch_one(&db.read)
+                .await?,
+        ),
+    }
+}
+
+/// Progress (if any), whether it is bookmarked, and quiz attempts.
+pub type RecordRow = (Option<ProgressRow>, bool, QuizStats);
+
+fn lesson_record_from(row: &impl Columns) -> Result<RecordRow, sqlx::Error> {
+    let progress = match row.column::<Option<String>>("slug")? {
+        Some(_) => Some(progress_from(row)?),
         None => None,
     };
-    let bookmarks: i64 = row.try_get("bookmarks")?;
-    let passed: Option<i64> = row.try_get("passed")?;
+    let bookmarks: i64 = row.column("bookmarks")?;
+    let passed: Option<i64> = row.column("passed")?;
     let quiz = QuizStats {
-        attempts: row.try_get("attempts")?,
-        best_percent: row.try_get("best_percent")?,
+        attempts: row.column("attempts")?,
+        best_percent: row.column("best_percent")?,
         passed: passed == Some(1),
     };
     Ok((progress, bookmarks > 0, quiz))

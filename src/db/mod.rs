@@ -13,6 +13,7 @@ pub mod admin;
 pub mod certificates;
 pub mod learning;
 pub mod lessons;
+pub mod local_reads;
 pub mod media;
 pub mod outage;
 pub mod users;
@@ -57,6 +58,8 @@ pub struct Db {
     backend: Backend,
     /// Progress writes waiting for a group commit (SQLite).
     progress_queue: std::sync::Arc<learning::ProgressQueue>,
+    /// SQLite: the hottest reads, on the request's own thread.
+    local_reads: Option<std::sync::Arc<local_reads::LocalReads>>,
 }
 
 /// The sqlx row type every data-access module decodes from.
@@ -82,6 +85,7 @@ impl Db {
                 write: pool,
                 backend: Backend::Postgres,
                 progress_queue: Default::default(),
+                local_reads: None,
             }
         } else if let Some(path) = url.strip_prefix("sqlite://") {
             Self::open_sqlite(path).await?
@@ -144,6 +148,9 @@ impl Db {
             write,
             backend: Backend::Sqlite,
             progress_queue: Default::default(),
+            local_reads: Some(std::sync::Arc::new(local_reads::LocalReads::new(
+                file.to_path_buf(),
+            ))),
         })
     }
 
@@ -169,6 +176,11 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// SQLite's reads on the request's thread (see `local_reads`); none on PostgreSQL.
+    pub fn local_reads(&self) -> Option<&local_reads::LocalReads> {
+        self.local_reads.as_deref()
     }
 
     /// Start a write transaction; on SQLite it takes the write lock up front.

@@ -3,8 +3,11 @@
 use serde::Serialize;
 use sqlx::Row as _;
 
+use std::sync::LazyLock;
+
 use super::lessons::Tx;
-use super::{now, Db, Row};
+use super::local_reads::Columns;
+use super::{now, Db};
 use crate::plans::Plan;
 
 /// A user's role.
@@ -46,20 +49,20 @@ pub struct Credentials {
 
 pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.plan, u.role, u.created_at";
 
-pub(crate) fn user_from(row: &Row) -> Result<User, sqlx::Error> {
-    let plan: String = row.try_get("plan")?;
-    let role: String = row.try_get("role")?;
+pub(crate) fn user_from(row: &impl Columns) -> Result<User, sqlx::Error> {
+    let plan: String = row.column("plan")?;
+    let role: String = row.column("role")?;
     Ok(User {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        name: row.try_get("name")?,
+        id: row.column("id")?,
+        email: row.column("email")?,
+        name: row.column("name")?,
         plan: Plan::parse(&plan).unwrap_or(Plan::Free),
         role: if role == "admin" {
             Role::Admin
         } else {
             Role::Learner
         },
-        created_at: row.try_get("created_at")?,
+        created_at: row.column("created_at")?,
     })
 }
 
@@ -148,18 +151,28 @@ pub async fn by_session(
     session_id: &str,
     user_id: &str,
 ) -> Result<Option<User>, sqlx::Error> {
-    sqlx::query(&format!(
-        "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.id = $1 AND s.user_id = $2 AND s.expires_at > $3"
-    ))
-    .bind(session_id)
-    .bind(user_id)
-    .bind(now())
-    .fetch_optional(&db.read)
-    .await?
-    .as_ref()
-    .map(user_from)
-    .transpose()
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id = $1 AND s.user_id = $2 AND s.expires_at > $3"
+        )
+    });
+    let now = now();
+    if let Some(found) = db
+        .local_reads()
+        .and_then(|local| local.optional(&SQL, [session_id, user_id, &now], |row| user_from(row)))
+    {
+        return found;
+    }
+    sqlx::query(&SQL)
+        .bind(session_id)
+        .bind(user_id)
+        .bind(now)
+        .fetch_optional(&db.read)
+        .await?
+        .as_ref()
+        .map(user_from)
+        .transpose()
 }
 
 pub async fn create_session(

@@ -1,0 +1,131 @@
+//! SQLite: the reads every signed-in page makes (the session's user, the reader's record of
+//! a lesson) run on the request's own thread, through a read-only connection that each
+//! thread opens once, instead of a round trip to a pooled connection's worker thread.
+//!
+//! It is only a shortcut: whatever it cannot do at once (a lock held elsewhere, a file that
+//! will not open) returns `None`, and the caller asks the pool, which waits and reports as
+//! every other query does. Rows are decoded by the same functions on both paths
+//! ([`Columns`]).
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Params};
+use thread_local::ThreadLocal;
+
+/// The per-thread read-only connections to one SQLite file.
+pub struct LocalReads {
+    path: PathBuf,
+    connections: ThreadLocal<RefCell<Option<Connection>>>,
+}
+
+impl std::fmt::Debug for LocalReads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalReads")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl LocalReads {
+    pub fn new(path: PathBuf) -> LocalReads {
+        LocalReads {
+            path,
+            connections: ThreadLocal::new(),
+        }
+    }
+
+    /// The first row of `sql` decoded, or no row; `None` when it could not be read here.
+    pub fn optional<T>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        decode: impl FnOnce(&rusqlite::Row) -> Result<T, sqlx::Error>,
+    ) -> Option<Result<Option<T>, sqlx::Error>> {
+        let cell = self.connections.get_or(|| RefCell::new(None));
+        let mut slot = cell.try_borrow_mut().ok()?;
+        if slot.is_none() {
+            *slot = Some(self.open().ok()?);
+        }
+        let connection = slot.as_ref()?;
+        let mut statement = connection.prepare_cached(sql).ok()?;
+        let mut rows = statement.query(params).ok()?;
+        match rows.next() {
+            Ok(Some(row)) => Some(decode(row).map(Some)),
+            Ok(None) => Some(Ok(None)),
+            Err(_) => None,
+        }
+    }
+
+    fn open(&self) -> rusqlite::Result<Connection> {
+        let connection = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // Never wait on this thread: a busy database is the pool's to wait for.
+        connection.busy_timeout(Duration::ZERO)?;
+        Ok(connection)
+    }
+}
+
+/// A row of either path, read by column name.
+pub trait Columns {
+    fn column<T: Column>(&self, name: &str) -> Result<T, sqlx::Error>;
+}
+
+/// A value both drivers decode.
+pub trait Column:
+    for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + rusqlite::types::FromSql
+{
+}
+
+impl<T> Column for T where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + rusqlite::types::FromSql
+{
+}
+
+impl Columns for sqlx::any::AnyRow {
+    fn column<T: Column>(&self, name: &str) -> Result<T, sqlx::Error> {
+        sqlx::Row::try_get(self, name)
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn column<T: Column>(&self, name: &str) -> Result<T, sqlx::Error> {
+        self.get(name).map_err(|error| sqlx::Error::ColumnDecode {
+            index: name.to_owned(),
+            source: Box::new(error),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_row_and_no_row_and_gives_way_when_it_cannot_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let writer = Connection::open(&path).unwrap();
+        writer
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; CREATE TABLE t (id TEXT, n INTEGER); \
+                 INSERT INTO t VALUES ('a', 7);",
+            )
+            .unwrap();
+        let reads = LocalReads::new(path);
+        let sql = "SELECT n FROM t WHERE id = $1";
+        let n = |row: &rusqlite::Row| row.column::<i64>("n");
+        assert_eq!(reads.optional(sql, ["a"], n).unwrap().unwrap(), Some(7));
+        assert_eq!(reads.optional(sql, ["b"], n).unwrap().unwrap(), None);
+        // A committed write is seen at once by the thread's kept connection.
+        writer.execute("UPDATE t SET n = 8", []).unwrap();
+        assert_eq!(reads.optional(sql, ["a"], n).unwrap().unwrap(), Some(8));
+        // A bad statement or a missing file is not answered here: the pool will.
+        assert!(reads.optional("SELECT nope FROM t", [], n).is_none());
+        let missing = LocalReads::new(dir.path().join("missing.db"));
+        assert!(missing.optional(sql, ["a"], n).is_none());
+    }
+}
