@@ -69,6 +69,7 @@ impl Application {
             templates: Templates::load()?,
             pages: PageCache::default(),
             lesson_parts: PageCache::default(),
+            lesson_frames: PageCache::default(),
             keys,
             passwords: Passwords::new(max_concurrent_hashes()),
             auth_limiter: ClientLimiter::new(

@@ -20,6 +20,8 @@ pub struct AppState {
     pub pages: PageCache,
     /// Parts of lesson pages that many readers share.
     pub lesson_parts: PageCache<Arc<str>>,
+    /// Lesson pages with holes for each request (`routes::pages::lesson::frame`).
+    pub lesson_frames: PageCache<Arc<crate::routes::pages::lesson::Frame>>,
     pub settings: Settings,
     pub keys: TokenKeys,
     pub passwords: Passwords,

@@ -205,6 +205,16 @@ async fn the_admin_flow_through_the_api(backend: Backend) {
             "pages show the edit at once, to visitors and signed-in readers alike"
         );
     }
+    // The admin's page links to the admin; a reader's, served after it, does not.
+    let admin_page = call(&app, Method::GET, "/lessons/admin-written", Some(&token))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(admin_page.contains("href=\"/admin\""));
+    assert!(!reader_page().await.contains("href=\"/admin\""));
 
     // The slug of an existing lesson cannot change through an edit; unknown lessons are 404.
     let renamed = lesson_source("another-slug", "Written in the admin", "x");

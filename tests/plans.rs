@@ -295,6 +295,7 @@ async fn lesson_pages_show_each_reader_their_own_plan(backend: Backend) {
         ("plus-listen", [false, false, true, true]),
     ];
     let order = (0..readers.len()).rev().chain(0..readers.len());
+    let mut csrf_of_reader = std::collections::HashMap::new();
     for reader in order {
         let (name, token) = &readers[reader];
         for (slug, may_read) in table {
@@ -303,6 +304,20 @@ async fn lesson_pages_show_each_reader_their_own_plan(backend: Backend) {
                 .text()
                 .await
                 .unwrap();
+            assert!(!page.contains('\u{E000}'), "every hole is filled ({name})");
+            // The forms carry this reader's own CSRF token, the same one every time.
+            let csrf = csrf_tokens(&page);
+            match token {
+                None => assert!(csrf.is_empty(), "visitors get no CSRF token"),
+                Some(_) => {
+                    assert!(csrf.len() >= 2, "log-out and bookmark forms ({name})");
+                    assert!(csrf.iter().all(|t| t.len() == 64 && *t == csrf[0]));
+                    let kept = csrf_of_reader
+                        .entry(*name)
+                        .or_insert_with(|| csrf[0].clone());
+                    assert_eq!(*kept, csrf[0], "{name} keeps their token");
+                }
+            }
             let whole = may_read[reader];
             assert!(page.contains(&format!("The open part of {slug}.")));
             assert_eq!(
@@ -328,6 +343,19 @@ async fn lesson_pages_show_each_reader_their_own_plan(backend: Backend) {
             "{name} streams the whole narration"
         );
     }
+    let tokens: std::collections::HashSet<_> = csrf_of_reader.values().collect();
+    assert_eq!(tokens.len(), 3, "each signed-in reader has their own token");
+}
+
+/// The `csrf_token` values of a page's forms.
+fn csrf_tokens(page: &str) -> Vec<String> {
+    let field = "name=\"csrf_token\" value=\"";
+    page.match_indices(field)
+        .map(|(at, _)| {
+            let rest = &page[at + field.len()..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .collect()
 }
 
 async fn ranges_etags_and_416(backend: Backend) {

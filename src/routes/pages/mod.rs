@@ -6,7 +6,7 @@ mod auth;
 mod catalog;
 mod certificates;
 mod learning;
-mod lesson;
+pub(crate) mod lesson;
 mod pricing;
 mod system;
 

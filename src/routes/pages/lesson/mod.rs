@@ -1,13 +1,20 @@
 //! `GET /lessons/{slug}`: a lesson page, with the token widget's no-JavaScript results.
 
+mod frame;
 mod parts;
+mod reader;
 mod token_box;
+
+use std::sync::Arc;
 
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 use tera::Context;
 
+pub use self::frame::Frame;
+use self::frame::Hole;
 use self::parts::{Parts, Source};
+use self::reader::{Reader, ReaderParts};
 pub use self::token_box::TokenQuery;
 use crate::auth::Viewer;
 use crate::error::{AppError, PageError};
@@ -80,38 +87,101 @@ pub async fn render(
             personal: personal.is_some(),
         },
     )?;
-    let learning = match &viewer.0 {
+    let frame = frame_of(state, catalog.generation, viewer, &view, &parts)?;
+    let csrf_token = match &viewer.0 {
+        Some(session) => state.keys.csrf_token(&session.id),
+        None => String::new(),
+    };
+    let reader = match &viewer.0 {
         Some(session) => {
-            Some(learning::lesson_record(&state.db, &session.user, &lesson.slug).await?)
+            let record = learning::lesson_record(&state.db, &session.user, &lesson.slug).await?;
+            Some(ReaderParts::of(&Reader {
+                slug: &lesson.slug,
+                csrf_token: &csrf_token,
+                record: &record,
+                locked: view.locked,
+                pass_percent: view.quiz.as_ref().map_or(0, |quiz| quiz.pass_percent),
+                attempt,
+            })?)
         }
         None => None,
     };
-
-    let mut page = json!({
-        "lesson": {
-            "slug": lesson.slug,
-            "title": lesson.rendered.title,
-            "summary": lesson.rendered.summary,
-            "locked": view.locked,
-        },
-        "learning": learning,
-        "quiz_result": quiz_result,
-        "quiz": view.quiz.as_ref().map(|quiz| {
-            json!({ "question_count": quiz.questions.len(), "pass_percent": quiz.pass_percent })
-        }),
-    });
-    // Values built already are moved in, not serialised again (`json!` would copy the
-    // parts, the bulk of the page, once more).
-    page["viewer"] = super::viewer_json(state, viewer);
-    page["parts"] = parts.json();
-    let context = Context::from_value(page).map_err(AppError::internal)?;
-    let html = web::Bytes::from(state.templates.render("lesson.html", context)?);
+    let own = |part: fn(&ReaderParts) -> &String| reader.as_ref().map_or("", |r| part(r));
+    let html = web::Bytes::from(frame.fill(|hole| match hole {
+        Hole::CsrfToken => &csrf_token,
+        Hole::Percent => own(|r| &r.percent),
+        Hole::LearningBar => own(|r| &r.learning_bar),
+        Hole::Complete => own(|r| &r.complete),
+        Hole::QuizRecord => own(|r| &r.quiz_record),
+        Hole::QuizButton => own(|r| &r.quiz_button),
+        Hole::Questions => parts.questions.as_deref().unwrap_or(""),
+        Hole::Tokens => &parts.tokens,
+        Hole::Recommended => &parts.recommended,
+    }));
     if shared {
         state
             .pages
             .put(&cache_key, catalog.generation, html.clone());
     }
     Ok(super::html(html))
+}
+
+/// The lesson's frame for this plan and kind of reader: kept, or rendered and kept.
+fn frame_of(
+    state: &AppState,
+    generation: i64,
+    viewer: &Viewer,
+    view: &LessonView,
+    parts: &Parts,
+) -> Result<Arc<Frame>, AppError> {
+    let slug = view.summary.slug;
+    let key = format!(
+        "{slug}:frame:{}:{}:{}",
+        viewer.plan().id(),
+        viewer.signed_in(),
+        viewer.is_admin()
+    );
+    if let Some(frame) = state.lesson_frames.get(&key, generation) {
+        return Ok(frame);
+    }
+    let mut page = json!({
+        "lesson": {
+            "slug": slug,
+            "title": view.summary.title,
+            "summary": view.summary.summary,
+            "locked": view.locked,
+        },
+        "quiz": view.quiz.as_ref().map(|quiz| {
+            json!({ "question_count": quiz.questions.len(), "pass_percent": quiz.pass_percent })
+        }),
+        "viewer": {
+            "signed_in": viewer.signed_in(),
+            "is_admin": viewer.is_admin(),
+            "plan": viewer.plan(),
+            "csrf_token": Hole::CsrfToken.marker(),
+        },
+        "reader": {
+            "percent": Hole::Percent.marker(),
+            "learning_bar": Hole::LearningBar.marker(),
+            "complete": Hole::Complete.marker(),
+            "quiz_record": Hole::QuizRecord.marker(),
+            "quiz_button": Hole::QuizButton.marker(),
+        },
+    });
+    // The kept parts are moved in, not serialised again (`json!` would copy them).
+    page["parts"] = json!({
+        "header": &*parts.header,
+        "content": &*parts.content,
+        "questions": Hole::Questions.marker(),
+        "tokens": Hole::Tokens.marker(),
+        "recommended": Hole::Recommended.marker(),
+    });
+    let context = Context::from_value(page).map_err(AppError::internal)?;
+    let frame = Arc::new(Frame::parse(
+        state.templates.render("lesson.html", context)?,
+    ));
+    state.lesson_frames.put(&key, generation, frame.clone());
+    Ok(frame)
 }
 
 /// A scored attempt as the quiz template reads it: results keyed by question id.

@@ -34,11 +34,11 @@ pub struct Source<'a> {
 
 /// Rendered parts, as the page template places them.
 pub struct Parts {
-    header: Arc<str>,
-    content: Arc<str>,
-    questions: Option<Arc<str>>,
-    tokens: Arc<str>,
-    recommended: Arc<str>,
+    pub header: Arc<str>,
+    pub content: Arc<str>,
+    pub questions: Option<Arc<str>>,
+    pub tokens: Arc<str>,
+    pub recommended: Arc<str>,
 }
 
 impl Parts {
@@ -92,17 +92,6 @@ impl Parts {
                 "lesson/recommended.html",
                 (!source.personal).then(|| format!("{slug}:recommended")),
             )?,
-        })
-    }
-
-    /// The parts as the page template's `parts`.
-    pub fn json(&self) -> serde_json::Value {
-        json!({
-            "header": &*self.header,
-            "content": &*self.content,
-            "questions": self.questions.as_deref(),
-            "tokens": &*self.tokens,
-            "recommended": &*self.recommended,
         })
     }
 }
