@@ -238,14 +238,12 @@ pub async fn quiz_stats_in(
 /// One reader's record of one lesson, in one query: progress (if any), whether it is
 /// bookmarked, and quiz attempts.
 pub async fn lesson_record(db: &Db, user_id: &str, slug: &str) -> Result<RecordRow, sqlx::Error> {
+    // The aggregate has one row even with no attempts: the progress row hangs off it.
     const SQL: &str = "SELECT p.slug, p.percent, p.completed_at, p.updated_at, \
          (SELECT COUNT(*) FROM bookmarks b WHERE b.user_id = $1 AND b.slug = $2) AS bookmarks, \
-         (SELECT COUNT(*) FROM quiz_attempts q WHERE q.user_id = $1 AND q.slug = $2) AS attempts, \
-         (SELECT MAX(q.percent) FROM quiz_attempts q WHERE q.user_id = $1 AND q.slug = $2) \
-         AS best_percent, \
-         (SELECT MAX(q.passed) FROM quiz_attempts q WHERE q.user_id = $1 AND q.slug = $2) \
-         AS passed \
-         FROM (SELECT 1 AS here) AS here \
+         q.attempts, q.best_percent, q.passed \
+         FROM (SELECT COUNT(*) AS attempts, MAX(percent) AS best_percent, MAX(passed) AS passed \
+               FROM quiz_attempts WHERE user_id = $1 AND slug = $2) AS q \
          LEFT JOIN progress p ON p.user_id = $1 AND p.slug = $2";
     let local = db
         .local_reads()
