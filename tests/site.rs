@@ -356,3 +356,36 @@ async fn the_shared_anonymous_page_is_never_served_to_a_signed_in_reader() {
     let (_, catalog) = app.get_text("/").await;
     assert!(catalog.contains("Log out"));
 }
+
+/// Kept pages go to browsers gzipped (compressed once, when kept), to everyone else as is;
+/// both forms are the same page, the first request and every later one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_pages_are_sent_gzipped_to_browsers_that_take_it() {
+    use std::io::Read;
+
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let client = reqwest::Client::new();
+    for path in [format!("/lessons/{FLAGSHIP}"), "/".to_owned()] {
+        for _ in 0..2 {
+            let gzipped = client
+                .get(app.url(&path))
+                .header("accept-encoding", "gzip, deflate, br")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(gzipped.status(), 200);
+            assert_eq!(gzipped.headers()["content-encoding"], "gzip", "{path}");
+            assert_eq!(gzipped.headers()["vary"], "accept-encoding");
+            let compressed = gzipped.bytes().await.unwrap();
+            let mut page = String::new();
+            flate2::read::GzDecoder::new(&compressed[..])
+                .read_to_string(&mut page)
+                .unwrap();
+            let plain = client.get(app.url(&path)).send().await.unwrap();
+            assert!(!plain.headers().contains_key("content-encoding"));
+            let plain = plain.text().await.unwrap();
+            assert_eq!(page, plain, "{path}");
+            assert!(compressed.len() * 3 < plain.len(), "{path}");
+        }
+    }
+}

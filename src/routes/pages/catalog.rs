@@ -1,6 +1,6 @@
 //! `GET /`: the catalog of courses and their lessons.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 use tera::Context;
 
@@ -8,13 +8,18 @@ use crate::auth::Viewer;
 use crate::error::PageError;
 use crate::learning;
 use crate::lesson_view::LessonSummary;
+use crate::page_cache::Page;
 use crate::state::AppState;
 
-pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
+pub async fn show(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
     let catalog = state.catalog().await?;
     if !viewer.signed_in() {
         if let Some(page) = state.pages.get("/", catalog.generation) {
-            return Ok(super::html(page));
+            return Ok(page.respond(&req));
         }
     }
     let courses: Vec<_> = catalog
@@ -59,8 +64,10 @@ pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResp
     context.insert("courses", &courses);
     context.insert("section", "courses");
     let html = web::Bytes::from(state.templates.render("catalog.html", context)?);
-    if !viewer.signed_in() {
-        state.pages.put("/", catalog.generation, html.clone());
+    if viewer.signed_in() {
+        return Ok(super::html(html));
     }
-    Ok(super::html(html))
+    let page = Page::new(html);
+    state.pages.put("/", catalog.generation, page.clone());
+    Ok(page.respond(&req))
 }

@@ -2,7 +2,7 @@
 //! (also used from `/account`) and the quiz.
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::lesson::{self, TokenQuery};
@@ -86,6 +86,7 @@ pub async fn quiz(
     viewer: Viewer,
     slug: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let Some(session) = &viewer.0 else {
         return Ok(see_other(&format!("/signup?next=/lessons/{slug}%23quiz")));
@@ -110,6 +111,7 @@ pub async fn quiz(
     let outcome = learning::attempt_quiz(&state.db, &session.user, lesson, &answers).await?;
     lesson::render(
         &state,
+        &req,
         &slug,
         &viewer,
         &TokenQuery::default(),

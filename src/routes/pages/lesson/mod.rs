@@ -7,7 +7,7 @@ mod token_box;
 
 use std::sync::Arc;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 use tera::Context;
 
@@ -20,6 +20,7 @@ use crate::auth::Viewer;
 use crate::error::{AppError, PageError};
 use crate::learning::{self, AttemptOutcome};
 use crate::lesson_view::LessonView;
+use crate::page_cache::Page;
 use crate::plans::{self, Capability};
 use crate::state::AppState;
 
@@ -31,13 +32,15 @@ pub async fn show(
     slug: web::Path<String>,
     viewer: Viewer,
     query: web::Query<TokenQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
-    render(&state, &slug, &viewer, &query, None).await
+    render(&state, &req, &slug, &viewer, &query, None).await
 }
 
 /// The lesson page; with `attempt`, the quiz comes back scored (the no-JavaScript submit).
 pub async fn render(
     state: &AppState,
+    req: &HttpRequest,
     slug: &str,
     viewer: &Viewer,
     query: &TokenQuery,
@@ -49,7 +52,7 @@ pub async fn render(
     let cache_key = format!("/lessons/{slug}");
     if shared {
         if let Some(page) = state.pages.get(&cache_key, catalog.generation) {
-            return Ok(super::html(page));
+            return Ok(page.respond(req));
         }
     }
     let lesson = catalog
@@ -118,12 +121,14 @@ pub async fn render(
         Hole::Tokens => &parts.tokens,
         Hole::Recommended => &parts.recommended,
     }));
-    if shared {
-        state
-            .pages
-            .put(&cache_key, catalog.generation, html.clone());
+    if !shared {
+        return Ok(super::html(html));
     }
-    Ok(super::html(html))
+    let page = Page::new(html);
+    state
+        .pages
+        .put(&cache_key, catalog.generation, page.clone());
+    Ok(page.respond(req))
 }
 
 /// The lesson's frame for this plan and kind of reader: kept, or rendered and kept.
