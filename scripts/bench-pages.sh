@@ -4,7 +4,8 @@
 # For the anonymous lesson page, the signed-in lesson page (session cookie, progress lookup)
 # and the catalog, wrk runs against Lectern and against nginx serving the very same HTML as a
 # static file, with the same settings, one after the other; it prints req/s, p50 and p99 of
-# each and the ratio (goals: anonymous >= 0.7x nginx, signed-in >= 0.4x). Then it prints
+# each and the ratio (goals: anonymous >= 0.7x nginx, signed-in >= 0.4x). A last row does the
+# anonymous page as browsers get it, gzipped (nginx with gzip_static). Then it prints
 # Lectern's resident memory idle and its peak under that load, and the cold start to the
 # first served page (fresh data folder, and again with the data folder already made).
 #
@@ -81,6 +82,10 @@ curl -fs "$base$LESSON" -o "$work/www/anonymous.html"
 curl -fs -H "cookie: $cookie" "$base$LESSON" -o "$work/www/signed-in.html"
 curl -fs "$base/" -o "$work/www/catalog.html"
 grep -q 'Log out' "$work/www/signed-in.html" || { echo "the page was not served signed in" >&2; exit 1; }
+# What a browser gets: Lectern sends the anonymous page gzipped (compressed once, when kept);
+# nginx sends the same page precompressed (gzip_static) at the same level.
+gzip -9 -k "$work/www/anonymous.html"
+curl -fs -H 'accept-encoding: gzip' "$base$LESSON" -o "$work/anonymous.gz"
 
 cat >"$work/nginx.conf" <<CONF
 worker_processes 2;
@@ -98,6 +103,7 @@ http {
   server {
     listen 127.0.0.1:$NGINX_PORT;
     root $work/www;
+    gzip_static on;
   }
 }
 CONF
@@ -115,18 +121,20 @@ measure() {
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "wrk ${WRK[*]}; lesson $LESSON"
 printf '%-11s %8s %12s %9s %9s %12s %9s %9s %7s %5s\n' page bytes "nginx req/s" p50ms p99ms "lectern r/s" p50ms p99ms ratio goal
+# compare NAME FILE PATH GOAL BYTES_FILE [wrk arguments for both, such as headers]
 compare() {
-  local name=$1 file=$2 path=$3 goal=$4
-  shift 4
-  read -r n_rps n_p50 n_p99 < <(measure "http://127.0.0.1:$NGINX_PORT/$file")
+  local name=$1 file=$2 path=$3 goal=$4 bytes=$5
+  shift 5
+  read -r n_rps n_p50 n_p99 < <(measure "$@" "http://127.0.0.1:$NGINX_PORT/$file")
   read -r l_rps l_p50 l_p99 < <(measure "$@" "$base$path")
-  printf '%-11s %8s %12s %9s %9s %12s %9s %9s %7s %5s\n' "$name" "$(wc -c <"$work/www/$file")" \
+  printf '%-11s %8s %12s %9s %9s %12s %9s %9s %7s %5s\n' "$name" "$(wc -c <"$bytes")" \
     "$n_rps" "$n_p50" "$n_p99" "$l_rps" "$l_p50" "$l_p99" \
     "$(awk -v l="$l_rps" -v n="$n_rps" 'BEGIN { printf "%.2f", l / n }')" "$goal"
 }
-compare anonymous anonymous.html "$LESSON" 0.7
-compare signed-in signed-in.html "$LESSON" 0.4 -H "cookie: $cookie"
-compare catalog catalog.html / 0.7
+compare anonymous anonymous.html "$LESSON" 0.7 "$work/www/anonymous.html"
+compare signed-in signed-in.html "$LESSON" 0.4 "$work/www/signed-in.html" -H "cookie: $cookie"
+compare catalog catalog.html / 0.7 "$work/www/catalog.html"
+compare anon-gzip anonymous.html "$LESSON" - "$work/anonymous.gz" -H 'accept-encoding: gzip'
 
 echo "memory: RSS idle $((rss_idle / 1024)) MiB (goal <= 128), peak under the load above $(($(rss_kib VmHWM) / 1024)) MiB (goal <= 192)"
 echo "cold start to the first served lesson page: ${cold_fresh} ms with a fresh data folder (migrations, import), ${cold_again} ms with it made"
