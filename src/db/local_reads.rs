@@ -7,8 +7,9 @@
 //! every other query does. Rows are decoded by the same functions on both paths
 //! ([`Columns`]).
 
-use std::cell::RefCell;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Params};
@@ -17,7 +18,9 @@ use thread_local::ThreadLocal;
 /// The per-thread read-only connections to one SQLite file.
 pub struct LocalReads {
     path: PathBuf,
-    connections: ThreadLocal<RefCell<Option<Connection>>>,
+    /// Each thread locks only its own (never contended), `close` all of them.
+    connections: ThreadLocal<Mutex<Option<Connection>>>,
+    closed: AtomicBool,
 }
 
 impl std::fmt::Debug for LocalReads {
@@ -33,6 +36,18 @@ impl LocalReads {
         LocalReads {
             path,
             connections: ThreadLocal::new(),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// Close every thread's connection (at shutdown, so that the pool's last connection
+    /// can checkpoint the WAL); later reads go to the pool.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        for connection in self.connections.iter() {
+            if let Ok(mut connection) = connection.lock() {
+                connection.take();
+            }
         }
     }
 
@@ -43,8 +58,10 @@ impl LocalReads {
         params: impl Params,
         decode: impl FnOnce(&rusqlite::Row) -> Result<T, sqlx::Error>,
     ) -> Option<Result<Option<T>, sqlx::Error>> {
-        let cell = self.connections.get_or(|| RefCell::new(None));
-        let mut slot = cell.try_borrow_mut().ok()?;
+        if self.closed.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut slot = self.connections.get_or(Mutex::default).try_lock().ok()?;
         if slot.is_none() {
             *slot = Some(self.open().ok()?);
         }
@@ -127,5 +144,8 @@ mod tests {
         assert!(reads.optional("SELECT nope FROM t", [], n).is_none());
         let missing = LocalReads::new(dir.path().join("missing.db"));
         assert!(missing.optional(sql, ["a"], n).is_none());
+        // Once closed, nothing is read here any more.
+        reads.close();
+        assert!(reads.optional(sql, ["a"], n).is_none());
     }
 }

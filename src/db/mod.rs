@@ -201,6 +201,9 @@ impl Db {
 
     /// Close every connection (on shutdown, so the SQLite WAL is checkpointed).
     pub async fn close(&self) {
+        if let Some(local) = self.local_reads() {
+            local.close();
+        }
         self.write.close().await;
         self.read.close().await;
     }

@@ -1,9 +1,9 @@
 //! Users and their sign-in sessions.
 
+use std::sync::LazyLock;
+
 use serde::Serialize;
 use sqlx::Row as _;
-
-use std::sync::LazyLock;
 
 use super::lessons::Tx;
 use super::local_reads::Columns;

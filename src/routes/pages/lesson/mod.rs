@@ -149,7 +149,7 @@ fn frame_of(
     if let Some(frame) = state.lesson_frames.get(&key, generation) {
         return Ok(frame);
     }
-    let mut page = json!({
+    let page = json!({
         "lesson": {
             "slug": slug,
             "title": view.summary.title,
@@ -172,14 +172,13 @@ fn frame_of(
             "quiz_record": Hole::QuizRecord.marker(),
             "quiz_button": Hole::QuizButton.marker(),
         },
-    });
-    // The kept parts are moved in, not serialised again (`json!` would copy them).
-    page["parts"] = json!({
-        "header": &*parts.header,
-        "content": &*parts.content,
-        "questions": Hole::Questions.marker(),
-        "tokens": Hole::Tokens.marker(),
-        "recommended": Hole::Recommended.marker(),
+        "parts": {
+            "header": &*parts.header,
+            "content": &*parts.content,
+            "questions": Hole::Questions.marker(),
+            "tokens": Hole::Tokens.marker(),
+            "recommended": Hole::Recommended.marker(),
+        },
     });
     let context = Context::from_value(page).map_err(AppError::internal)?;
     let frame = Arc::new(Frame::parse(

@@ -1,7 +1,7 @@
 //! The parts of a lesson page that many readers share, rendered once per catalog
 //! generation and kept: the header, the lesson as a plan shows it, the quiz's questions,
-//! the token box with its example and the lessons that follow. Per request, a reader's
-//! page (`lesson.html`) renders only what is theirs around these, not the whole lesson.
+//! the token box with its example and the lessons that follow. The header and the lesson
+//! go into the page's frame (`frame.rs`); the others fill its holes on each request.
 
 use std::sync::Arc;
 
