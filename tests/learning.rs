@@ -908,6 +908,11 @@ async fn pages_work_without_javascript() {
         page.contains("Incorrect") && page.contains("Your answer") && page.contains("Not answered")
     );
     assert!(page.contains("Best score 100% · 2 attempts"));
+    // The page read afterwards shows the record, not the scored questions of an attempt.
+    let (_, page) = app.get_text(&lesson_path).await;
+    assert!(page.contains("Your best score: 100% · passed · 2 attempts."));
+    assert!(page.contains("<fieldset class=\"question\">"), "the questions, unscored");
+    assert!(!page.contains("question-verdict") && !page.contains("Your answer"));
 
     // Mark as complete and bookmark, by form, each redirecting back.
     let done = app

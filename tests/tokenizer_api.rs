@@ -226,6 +226,11 @@ async fn the_token_box_works_without_javascript() {
         page.contains(">token</span>"),
         "segments drawn on the server"
     );
+    let (_, page) = app.get_text("/lessons/transformer-revolution").await;
+    assert!(
+        page.contains("<dd id=\"token-count\">4</dd>") && !page.contains(">token</span>"),
+        "a submission is not kept for the next reader"
+    );
 
     let js = app.get("/static/js/tokens.js").await;
     assert_eq!(js.status(), 200);

@@ -10,6 +10,8 @@ use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::http::{header, Method};
 use actix_web::{web, FromRequest, HttpRequest};
+use std::future::Future;
+
 use futures_util::future::LocalBoxFuture;
 use rand::RngCore;
 
@@ -91,26 +93,50 @@ pub async fn authenticate(
     req: &HttpRequest,
     state: &AppState,
 ) -> Result<Option<Session>, AppError> {
+    let found = authenticate_with(req, state, |claims| async move {
+        Ok(users::by_session(&state.db, &claims.sid, &claims.sub)
+            .await?
+            .map(|user| (user, ())))
+    });
+    Ok(found.await?.map(|(session, ())| session))
+}
+
+/// `authenticate`, where `find` looks up the user of a token's live session together with
+/// something of theirs, in one read; that is returned beside the session.
+pub async fn authenticate_with<T, F, Found>(
+    req: &HttpRequest,
+    state: &AppState,
+    find: F,
+) -> Result<Option<(Session, T)>, AppError>
+where
+    F: FnOnce(token::Claims) -> Found,
+    Found: Future<Output = Result<Option<(User, T)>, AppError>>,
+{
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_owned());
+        .map(|t| t.trim());
+    let cookie;
     let (token, credential) = match bearer {
         Some(token) => (token, Credential::Bearer),
         None => match req.cookie(cookie_name(&state.settings)) {
-            Some(cookie) => (cookie.value().to_owned(), Credential::Cookie),
+            Some(found) => {
+                cookie = found;
+                (cookie.value(), Credential::Cookie)
+            }
             None => return Ok(None),
         },
     };
-    let user = match state.keys.verify(&token) {
-        Some(claims) => users::by_session(&state.db, &claims.sid, &claims.sub)
-            .await?
-            .map(|user| (user, claims.sid)),
+    let found = match state.keys.verify(token) {
+        Some(claims) => {
+            let id = claims.sid.clone();
+            find(claims).await?.map(|(user, also)| (user, id, also))
+        }
         None => None,
     };
-    match (user, credential) {
+    match (found, credential) {
         (None, Credential::Bearer) => Err(AppError::Unauthenticated),
         (None, Credential::Cookie) => Ok(None),
         (Some(_), Credential::Cookie)
@@ -118,11 +144,14 @@ pub async fn authenticate(
         {
             Err(AppError::CsrfFailed)
         }
-        (Some((user, id)), credential) => Ok(Some(Session {
-            user,
-            id,
-            credential,
-        })),
+        (Some((user, id, also)), credential) => Ok(Some((
+            Session {
+                user,
+                id,
+                credential,
+            },
+            also,
+        ))),
     }
 }
 

@@ -5,14 +5,15 @@
 //! larger percent and the first completion, so concurrent first writes never collide on
 //! PostgreSQL and the result does not depend on their order.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use serde::Serialize;
 use sqlx::{Connection as _, Row as _};
 
 use super::lessons::Tx;
 use super::local_reads::Columns;
-use super::{Backend, Db, Row};
+use super::users::{user_from, User, LIVE_SESSION, USER_COLUMNS};
+use super::{now, Backend, Db, Row};
 
 /// A learner's progress through one lesson.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -238,26 +239,78 @@ pub async fn quiz_stats_in(
 /// One reader's record of one lesson, in one query: progress (if any), whether it is
 /// bookmarked, and quiz attempts.
 pub async fn lesson_record(db: &Db, user_id: &str, slug: &str) -> Result<RecordRow, sqlx::Error> {
-    // The aggregate has one row even with no attempts: the progress row hangs off it.
-    const SQL: &str = "SELECT p.slug, p.percent, p.completed_at, p.updated_at, \
-         (SELECT COUNT(*) FROM bookmarks b WHERE b.user_id = $1 AND b.slug = $2) AS bookmarks, \
-         q.attempts, q.best_percent, q.passed \
-         FROM (SELECT COUNT(*) AS attempts, MAX(percent) AS best_percent, MAX(passed) AS passed \
-               FROM quiz_attempts WHERE user_id = $1 AND slug = $2) AS q \
-         LEFT JOIN progress p ON p.user_id = $1 AND p.slug = $2";
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let (columns, sources) = record_sql("$1", "$2");
+        format!("SELECT {columns} FROM {sources}")
+    });
     let local = db
         .local_reads()
-        .and_then(|local| local.optional(SQL, [user_id, slug], |row| lesson_record_from(row)));
+        .and_then(|local| local.optional(&SQL, &[user_id, slug], |row| lesson_record_from(row)));
     match local {
         Some(found) => found?.ok_or(sqlx::Error::RowNotFound),
         None => lesson_record_from(
-            &sqlx::query(SQL)
+            &sqlx::query(&SQL)
                 .bind(user_id)
                 .bind(slug)
                 .fetch_one(&db.read)
                 .await?,
         ),
     }
+}
+
+/// The user of a live session (as `users::by_session`) and their record of a lesson (as
+/// `lesson_record`), in one query: a signed-in lesson page's one read.
+pub async fn session_record(
+    db: &Db,
+    session_id: &str,
+    user_id: &str,
+    slug: &str,
+) -> Result<Option<(User, RecordRow)>, sqlx::Error> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let (columns, sources) = record_sql("$2", "$4");
+        // In this order SQLite reads the attempts' aggregate as a co-routine; after the
+        // session it would build a temporary table for it on every call.
+        format!("SELECT {USER_COLUMNS}, {columns} FROM {sources} CROSS JOIN {LIVE_SESSION}")
+    });
+    fn decode(row: &impl Columns) -> Result<(User, RecordRow), sqlx::Error> {
+        Ok((user_from(row)?, lesson_record_from(row)?))
+    }
+    let now = now();
+    let args = [session_id, user_id, &now, slug];
+    if let Some(found) = db
+        .local_reads()
+        .and_then(|local| local.optional(&SQL, &args, |row| decode(row)))
+    {
+        return found;
+    }
+    let mut query = sqlx::query(&SQL);
+    for arg in args {
+        query = query.bind(arg);
+    }
+    query
+        .fetch_optional(&db.read)
+        .await?
+        .as_ref()
+        .map(decode)
+        .transpose()
+}
+
+/// What a reader's record of a lesson is read from, given the placeholders of the user and
+/// the lesson: its columns, and the sources after `FROM`. The aggregate of quiz attempts
+/// has one row even with no attempts; the progress row hangs off it.
+fn record_sql(user: &str, slug: &str) -> (String, String) {
+    (
+        format!(
+            "p.slug, p.percent, p.completed_at, p.updated_at, \
+             (SELECT COUNT(*) FROM bookmarks b WHERE b.user_id = {user} AND b.slug = {slug}) \
+             AS bookmarks, q.attempts, q.best_percent, q.passed"
+        ),
+        format!(
+            "(SELECT COUNT(*) AS attempts, MAX(percent) AS best_percent, MAX(passed) AS passed \
+             FROM quiz_attempts WHERE user_id = {user} AND slug = {slug}) AS q \
+             LEFT JOIN progress p ON p.user_id = {user} AND p.slug = {slug}"
+        ),
+    )
 }
 
 /// Progress (if any), whether it is bookmarked, and quiz attempts.

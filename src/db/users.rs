@@ -49,6 +49,10 @@ pub struct Credentials {
 
 pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.plan, u.role, u.created_at";
 
+/// The user `u` of live session `s`: session id `$1`, user id `$2`, unexpired at `$3`.
+pub(crate) const LIVE_SESSION: &str = "sessions s JOIN users u ON u.id = s.user_id \
+     AND s.id = $1 AND s.user_id = $2 AND s.expires_at > $3";
+
 pub(crate) fn user_from(row: &impl Columns) -> Result<User, sqlx::Error> {
     let plan: String = row.column("plan")?;
     let role: String = row.column("role")?;
@@ -151,16 +155,12 @@ pub async fn by_session(
     session_id: &str,
     user_id: &str,
 ) -> Result<Option<User>, sqlx::Error> {
-    static SQL: LazyLock<String> = LazyLock::new(|| {
-        format!(
-            "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id = $1 AND s.user_id = $2 AND s.expires_at > $3"
-        )
-    });
+    static SQL: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {USER_COLUMNS} FROM {LIVE_SESSION}"));
     let now = now();
     if let Some(found) = db
         .local_reads()
-        .and_then(|local| local.optional(&SQL, [session_id, user_id, &now], |row| user_from(row)))
+        .and_then(|local| local.optional(&SQL, &[session_id, user_id, &now], |row| user_from(row)))
     {
         return found;
     }

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::auth::token::Claims;
 use crate::catalog::{Lesson, Snapshot};
 use crate::db::learning::{
     self as store, AttemptRow, BookmarkRow, NewAttempt, ProgressRow, QuizStats,
@@ -247,17 +248,34 @@ pub struct LessonRecord {
     pub quiz: QuizStats,
 }
 
+impl LessonRecord {
+    fn of(slug: &str, (row, bookmarked, quiz): store::RecordRow) -> LessonRecord {
+        let view = ProgressView::of(slug, row.as_ref());
+        LessonRecord {
+            slug: view.slug,
+            status: view.status,
+            percent: view.percent,
+            completed_at: view.completed_at,
+            bookmarked,
+            quiz,
+        }
+    }
+}
+
 pub async fn lesson_record(db: &Db, user: &User, slug: &str) -> Result<LessonRecord, AppError> {
-    let (row, bookmarked, quiz) = store::lesson_record(db, &user.id, slug).await?;
-    let view = ProgressView::of(slug, row.as_ref());
-    Ok(LessonRecord {
-        slug: view.slug,
-        status: view.status,
-        percent: view.percent,
-        completed_at: view.completed_at,
-        bookmarked,
-        quiz,
-    })
+    let row = store::lesson_record(db, &user.id, slug).await?;
+    Ok(LessonRecord::of(slug, row))
+}
+
+/// The user of a token's live session and their record of a lesson, read together (for
+/// `auth::authenticate_with`).
+pub async fn session_record(
+    db: &Db,
+    claims: &Claims,
+    slug: &str,
+) -> Result<Option<(User, LessonRecord)>, AppError> {
+    let found = store::session_record(db, &claims.sid, &claims.sub, slug).await?;
+    Ok(found.map(|(user, row)| (user, LessonRecord::of(slug, row))))
 }
 
 /// A course's completion.

@@ -109,11 +109,13 @@ pub async fn quiz(
     let catalog = state.catalog().await?;
     let lesson = learning::published(&catalog, &slug)?;
     let outcome = learning::attempt_quiz(&state.db, &session.user, lesson, &answers).await?;
+    let record = learning::lesson_record(&state.db, &session.user, &slug).await?;
     lesson::render(
         &state,
         &req,
         &slug,
         &viewer,
+        Some(&record),
         &TokenQuery::default(),
         Some(&outcome),
     )

@@ -13,12 +13,12 @@ use tera::Context;
 
 pub use self::frame::Frame;
 use self::frame::Hole;
-use self::parts::{Parts, Source};
+use self::parts::{FrameParts, Parts, Shared, Source};
 use self::reader::{Reader, ReaderParts};
 pub use self::token_box::TokenQuery;
-use crate::auth::Viewer;
+use crate::auth::{self, Viewer};
 use crate::error::{AppError, PageError};
-use crate::learning::{self, AttemptOutcome};
+use crate::learning::{self, AttemptOutcome, LessonRecord};
 use crate::lesson_view::LessonView;
 use crate::page_cache::Page;
 use crate::plans::{self, Capability};
@@ -30,19 +30,29 @@ const RECOMMENDED: usize = 3;
 pub async fn show(
     state: web::Data<AppState>,
     slug: web::Path<String>,
-    viewer: Viewer,
     query: web::Query<TokenQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
-    render(&state, &req, &slug, &viewer, &query, None).await
+    // The reader and their record of this lesson come in one read.
+    let found = auth::authenticate_with(&req, &state, |claims| {
+        let (state, slug) = (&state, &slug);
+        async move { learning::session_record(&state.db, &claims, slug).await }
+    });
+    let (viewer, record) = match found.await? {
+        Some((session, record)) => (Viewer(Some(session)), Some(record)),
+        None => (Viewer(None), None),
+    };
+    render(&state, &req, &slug, &viewer, record.as_ref(), &query, None).await
 }
 
-/// The lesson page; with `attempt`, the quiz comes back scored (the no-JavaScript submit).
+/// The lesson page, with `record` the signed-in viewer's record of the lesson (`None` for
+/// visitors); with `attempt`, the quiz comes back scored (the no-JavaScript submit).
 pub async fn render(
     state: &AppState,
     req: &HttpRequest,
     slug: &str,
     viewer: &Viewer,
+    record: Option<&LessonRecord>,
     query: &TokenQuery,
     attempt: Option<&AttemptOutcome>,
 ) -> Result<HttpResponse, PageError> {
@@ -75,38 +85,32 @@ pub async fn render(
         None => catalog.next_lessons(&lesson.slug, RECOMMENDED),
     };
     let quiz_result = attempt.map(quiz_result_json);
-    let parts = Parts::of(
-        state,
-        catalog.generation,
-        &Source {
-            lesson,
-            course,
-            view: &view,
-            plan: viewer.plan(),
-            signed_in: viewer.signed_in(),
-            query,
-            quiz_result: quiz_result.as_ref(),
-            recommended: &recommended,
-            personal: personal.is_some(),
-        },
-    )?;
-    let frame = frame_of(state, catalog.generation, viewer, &view, &parts)?;
+    let source = Source {
+        lesson,
+        course,
+        view: &view,
+        plan: viewer.plan(),
+        signed_in: viewer.signed_in(),
+        query,
+        quiz_result: quiz_result.as_ref(),
+        recommended: &recommended,
+        personal: personal.is_some(),
+    };
+    let parts = Parts::of(state, &source)?;
+    let frame = frame_of(state, catalog.generation, viewer, &source)?;
     let csrf_token = match &viewer.0 {
         Some(session) => state.keys.csrf_token(&session.id),
         None => String::new(),
     };
-    let reader = match &viewer.0 {
-        Some(session) => {
-            let record = learning::lesson_record(&state.db, &session.user, &lesson.slug).await?;
-            Some(ReaderParts::of(&Reader {
-                slug: &lesson.slug,
-                csrf_token: &csrf_token,
-                record: &record,
-                locked: view.locked,
-                pass_percent: view.quiz.as_ref().map_or(0, |quiz| quiz.pass_percent),
-                attempt,
-            })?)
-        }
+    let reader = match record {
+        Some(record) => Some(ReaderParts::of(&Reader {
+            slug: &lesson.slug,
+            csrf_token: &csrf_token,
+            record,
+            locked: view.locked,
+            pass_percent: view.quiz.as_ref().map_or(0, |quiz| quiz.pass_percent),
+            attempt,
+        })?),
         None => None,
     };
     let own = |part: fn(&ReaderParts) -> &String| reader.as_ref().map_or("", |r| part(r));
@@ -117,9 +121,9 @@ pub async fn render(
         Hole::Complete => own(|r| &r.complete),
         Hole::QuizRecord => own(|r| &r.quiz_record),
         Hole::QuizButton => own(|r| &r.quiz_button),
-        Hole::Questions => parts.questions.as_deref().unwrap_or(""),
-        Hole::Tokens => &parts.tokens,
-        Hole::Recommended => &parts.recommended,
+        Hole::Questions => parts.get(Shared::Questions),
+        Hole::Tokens => parts.get(Shared::Tokens),
+        Hole::Recommended => parts.get(Shared::Recommended),
     }));
     if !shared {
         return Ok(super::html(html));
@@ -131,17 +135,19 @@ pub async fn render(
     Ok(page.respond(req))
 }
 
-/// The lesson's frame for this plan and kind of reader: kept, or rendered and kept.
+/// The lesson's frame for this plan, kind of reader and the parts the request brings its
+/// own of: kept, or rendered and kept.
 fn frame_of(
     state: &AppState,
     generation: i64,
     viewer: &Viewer,
-    view: &LessonView,
-    parts: &Parts,
+    source: &Source,
 ) -> Result<Arc<Frame>, AppError> {
+    let view = source.view;
     let slug = view.summary.slug;
+    let [questions, tokens, recommended] = Shared::ALL.map(|part| u8::from(source.owns(part)));
     let key = format!(
-        "{slug}:frame:{}:{}:{}",
+        "{slug}:frame:{}:{}:{}:{questions}{tokens}{recommended}",
         viewer.plan().id(),
         viewer.signed_in(),
         viewer.is_admin()
@@ -149,6 +155,11 @@ fn frame_of(
     if let Some(frame) = state.lesson_frames.get(&key, generation) {
         return Ok(frame);
     }
+    let parts = FrameParts::of(state, generation, source)?;
+    let [questions, tokens, recommended] = Shared::ALL.map(|part| match parts.shared(part) {
+        Some(html) => html.to_owned(),
+        None => part.hole().marker(),
+    });
     let page = json!({
         "lesson": {
             "slug": slug,
@@ -175,9 +186,9 @@ fn frame_of(
         "parts": {
             "header": &*parts.header,
             "content": &*parts.content,
-            "questions": Hole::Questions.marker(),
-            "tokens": Hole::Tokens.marker(),
-            "recommended": Hole::Recommended.marker(),
+            "questions": questions,
+            "tokens": tokens,
+            "recommended": recommended,
         },
     });
     let context = Context::from_value(page).map_err(AppError::internal)?;

@@ -1,13 +1,15 @@
 //! The parts of a lesson page that many readers share, rendered once per catalog
 //! generation and kept: the header, the lesson as a plan shows it, the quiz's questions,
-//! the token box with its example and the lessons that follow. The header and the lesson
-//! go into the page's frame (`frame.rs`); the others fill its holes on each request.
+//! the token box with its example and the lessons that follow. They go into the page's
+//! frame (`frame.rs`, `FrameParts`); where a request brings its own questions, token box
+//! or recommendations (`Shared`), the frame has a hole that the request fills (`Parts`).
 
 use std::sync::Arc;
 
 use serde_json::json;
 use tera::Context;
 
+use super::frame::Hole;
 use super::token_box::{self, TokenQuery};
 use crate::catalog::{Course, Lesson};
 use crate::error::AppError;
@@ -32,71 +34,160 @@ pub struct Source<'a> {
     pub personal: bool,
 }
 
-/// Rendered parts, as the page template places them.
+/// A part that readers share, unless a request brings its own: the quiz's questions (a
+/// reader's scored attempt), the token box (a submitted text) and the recommendations
+/// (chosen for a Plus or Pro reader).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shared {
+    Questions,
+    Tokens,
+    Recommended,
+}
+
+impl Shared {
+    pub const ALL: [Shared; 3] = [Shared::Questions, Shared::Tokens, Shared::Recommended];
+
+    /// Where the frame takes a request's own.
+    pub fn hole(self) -> Hole {
+        match self {
+            Shared::Questions => Hole::Questions,
+            Shared::Tokens => Hole::Tokens,
+            Shared::Recommended => Hole::Recommended,
+        }
+    }
+
+    fn template(self) -> &'static str {
+        match self {
+            Shared::Questions => "lesson/questions.html",
+            Shared::Tokens => "lesson/tokens.html",
+            Shared::Recommended => "lesson/recommended.html",
+        }
+    }
+}
+
+/// The parts a request renders for itself, to fill its frame's holes.
 pub struct Parts {
-    pub header: Arc<str>,
-    pub content: Arc<str>,
-    pub questions: Option<Arc<str>>,
-    pub tokens: Arc<str>,
-    pub recommended: Arc<str>,
+    own: [Option<String>; 3],
 }
 
 impl Parts {
-    /// The parts for `source`: kept ones where the catalog is unchanged, the rest rendered
-    /// (and kept, unless they hold something of this reader's).
-    pub fn of(state: &AppState, generation: i64, source: &Source) -> Result<Parts, AppError> {
-        let slug = &source.lesson.slug;
-        let audience = if source.signed_in {
-            "reader"
-        } else {
-            "visitor"
-        };
-        // The full lesson context is built only if some part has to be rendered.
+    pub fn of(state: &AppState, source: &Source) -> Result<Parts, AppError> {
         let mut context = None;
-        let mut part = |template: &str, key: Option<String>| -> Result<Arc<str>, AppError> {
-            let kept = key.as_deref();
-            if let Some(html) = kept.and_then(|key| state.lesson_parts.get(key, generation)) {
-                return Ok(html);
+        let mut own = [None, None, None];
+        for (slot, part) in own.iter_mut().zip(Shared::ALL) {
+            if source.owns(part) {
+                let context = match &mut context {
+                    Some(context) => context,
+                    empty => empty.insert(source.context()?),
+                };
+                *slot = Some(state.templates.render_part(part.template(), context)?);
             }
-            let context = match &mut context {
-                Some(context) => context,
-                empty => empty.insert(source.context()?),
-            };
-            let html: Arc<str> = state.templates.render_part(template, context)?.into();
-            if let Some(key) = kept {
-                state.lesson_parts.put(key, generation, html.clone());
+        }
+        Ok(Parts { own })
+    }
+
+    /// The request's own `part`; empty where it has none (the frame has no hole there).
+    pub fn get(&self, part: Shared) -> &str {
+        self.own[part as usize].as_deref().unwrap_or("")
+    }
+}
+
+/// The parts a frame is rendered around, needed only when the frame is not kept: the
+/// header, the lesson, and each shared part the request does not bring its own of
+/// (`None`: the frame gets a hole there).
+pub struct FrameParts {
+    pub header: Arc<str>,
+    pub content: Arc<str>,
+    shared: [Option<Arc<str>>; 3],
+}
+
+impl FrameParts {
+    pub fn of(state: &AppState, generation: i64, source: &Source) -> Result<FrameParts, AppError> {
+        let slug = &source.lesson.slug;
+        let audience = source.audience();
+        let mut kept = Kept::new(state, generation, source);
+        let mut shared = [None, None, None];
+        for (slot, part) in shared.iter_mut().zip(Shared::ALL) {
+            if source.owns(part) {
+                continue;
             }
-            Ok(html)
-        };
-        Ok(Parts {
-            header: part("lesson/header.html", Some(format!("{slug}:header")))?,
-            content: part(
+            *slot = Some(match part {
+                Shared::Questions if source.view.quiz.is_none() => Arc::from(""),
+                Shared::Questions => {
+                    kept.part(part.template(), format!("{slug}:questions:{audience}"))?
+                }
+                Shared::Tokens => kept.part(part.template(), format!("{slug}:tokens"))?,
+                Shared::Recommended => kept.part(part.template(), format!("{slug}:recommended"))?,
+            });
+        }
+        Ok(FrameParts {
+            header: kept.part("lesson/header.html", format!("{slug}:header"))?,
+            content: kept.part(
                 "lesson/content.html",
-                Some(format!("{slug}:content:{}:{audience}", source.plan.id())),
+                format!("{slug}:content:{}:{audience}", source.plan.id()),
             )?,
-            questions: match source.view.quiz {
-                None => None,
-                Some(_) => Some(part(
-                    "lesson/questions.html",
-                    source
-                        .quiz_result
-                        .is_none()
-                        .then(|| format!("{slug}:questions:{audience}")),
-                )?),
-            },
-            tokens: part(
-                "lesson/tokens.html",
-                source.query.is_empty().then(|| format!("{slug}:tokens")),
-            )?,
-            recommended: part(
-                "lesson/recommended.html",
-                (!source.personal).then(|| format!("{slug}:recommended")),
-            )?,
+            shared,
         })
+    }
+
+    pub fn shared(&self, part: Shared) -> Option<&str> {
+        self.shared[part as usize].as_deref()
+    }
+}
+
+/// Parts looked up in `state.lesson_parts`, or rendered and kept there.
+struct Kept<'a> {
+    state: &'a AppState,
+    generation: i64,
+    source: &'a Source<'a>,
+    /// The full lesson context, built only if some part has to be rendered.
+    context: Option<Context>,
+}
+
+impl<'a> Kept<'a> {
+    fn new(state: &'a AppState, generation: i64, source: &'a Source<'a>) -> Kept<'a> {
+        Kept {
+            state,
+            generation,
+            source,
+            context: None,
+        }
+    }
+
+    fn part(&mut self, template: &str, key: String) -> Result<Arc<str>, AppError> {
+        if let Some(html) = self.state.lesson_parts.get(&key, self.generation) {
+            return Ok(html);
+        }
+        let context = match &mut self.context {
+            Some(context) => context,
+            empty => empty.insert(self.source.context()?),
+        };
+        let html: Arc<str> = self.state.templates.render_part(template, context)?.into();
+        self.state
+            .lesson_parts
+            .put(&key, self.generation, html.clone());
+        Ok(html)
     }
 }
 
 impl Source<'_> {
+    /// Whether this request shows its own `part` rather than the shared one.
+    pub fn owns(&self, part: Shared) -> bool {
+        match part {
+            Shared::Questions => self.quiz_result.is_some(),
+            Shared::Tokens => !self.query.is_empty(),
+            Shared::Recommended => self.personal,
+        }
+    }
+
+    fn audience(&self) -> &'static str {
+        if self.signed_in {
+            "reader"
+        } else {
+            "visitor"
+        }
+    }
+
     /// Everything the part templates read.
     fn context(&self) -> Result<Context, AppError> {
         let view = self.view;
