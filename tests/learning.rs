@@ -911,7 +911,10 @@ async fn pages_work_without_javascript() {
     // The page read afterwards shows the record, not the scored questions of an attempt.
     let (_, page) = app.get_text(&lesson_path).await;
     assert!(page.contains("Your best score: 100% · passed · 2 attempts."));
-    assert!(page.contains("<fieldset class=\"question\">"), "the questions, unscored");
+    assert!(
+        page.contains("<fieldset class=\"question\">"),
+        "the questions, unscored"
+    );
     assert!(!page.contains("question-verdict") && !page.contains("Your answer"));
 
     // Mark as complete and bookmark, by form, each redirecting back.

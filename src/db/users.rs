@@ -54,14 +54,13 @@ pub(crate) const LIVE_SESSION: &str = "sessions s JOIN users u ON u.id = s.user_
      AND s.id = $1 AND s.user_id = $2 AND s.expires_at > $3";
 
 pub(crate) fn user_from(row: &impl Columns) -> Result<User, sqlx::Error> {
-    let plan: String = row.column("plan")?;
-    let role: String = row.column("role")?;
+    // Read in `USER_COLUMNS` order: a local row then finds each column at once.
     Ok(User {
         id: row.column("id")?,
         email: row.column("email")?,
         name: row.column("name")?,
-        plan: Plan::parse(&plan).unwrap_or(Plan::Free),
-        role: if role == "admin" {
+        plan: Plan::parse(&row.column::<String>("plan")?).unwrap_or(Plan::Free),
+        role: if row.column::<String>("role")? == "admin" {
             Role::Admin
         } else {
             Role::Learner
