@@ -81,6 +81,16 @@ pub fn removal_cookie(settings: &Settings) -> Cookie<'static> {
     cookie
 }
 
+/// The value of the first cookie named `name`, read as sent: a session token is never
+/// percent-encoded, so the request's other cookies need not be parsed and decoded.
+fn cookie_value<'r>(req: &'r HttpRequest, name: &str) -> Option<&'r str> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
+}
+
 fn is_unsafe(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -118,14 +128,10 @@ where
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim());
-    let cookie;
     let (token, credential) = match bearer {
         Some(token) => (token, Credential::Bearer),
-        None => match req.cookie(cookie_name(&state.settings)) {
-            Some(found) => {
-                cookie = found;
-                (cookie.value(), Credential::Cookie)
-            }
+        None => match cookie_value(req, cookie_name(&state.settings)) {
+            Some(token) => (token, Credential::Cookie),
             None => return Ok(None),
         },
     };
@@ -233,5 +239,27 @@ impl FromRequest for Admin {
             Some(s) if s.user.role == Role::Admin => Ok(Admin(s)),
             Some(_) => Err(AppError::Forbidden),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn the_session_cookie_is_found_among_others_and_only_by_its_whole_name() {
+        let req = TestRequest::default()
+            .insert_header((header::COOKIE, "theme=dark; lectern_session_old=stale"))
+            .append_header((
+                header::COOKIE,
+                "lectern_session=a.b.c; lectern_session=later",
+            ))
+            .to_http_request();
+        assert_eq!(cookie_value(&req, "lectern_session"), Some("a.b.c"));
+        assert_eq!(cookie_value(&req, "theme"), Some("dark"));
+        assert_eq!(cookie_value(&req, "lectern"), None);
+        let none = TestRequest::default().to_http_request();
+        assert_eq!(cookie_value(&none, "lectern_session"), None);
     }
 }
