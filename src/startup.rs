@@ -21,6 +21,9 @@ use crate::state::AppState;
 use crate::telemetry::{self, Metrics};
 use crate::templates::Templates;
 
+/// How much of an answer a connection gathers before writing it: a lesson page's pieces fit.
+const WRITE_BUFFER: usize = 64 * 1024;
+
 /// Password hashes computed at once: one fewer than the cores (at least one), so a log-in
 /// storm always leaves a core to serve pages.
 fn max_concurrent_hashes() -> usize {
@@ -92,6 +95,8 @@ impl Application {
                 .wrap(from_fn(telemetry::observe))
                 .configure(routes::configure)
         })
+        // A page sent in pieces goes out in one write while it fits (the default is 32 KiB).
+        .h1_write_buffer_size(WRITE_BUFFER)
         .listen(listener)?
         .shutdown_timeout(10)
         .run();

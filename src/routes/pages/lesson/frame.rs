@@ -7,8 +7,15 @@
 //! `lesson.html` is rendered with a marker in place of each hole. A marker carries a
 //! nonce drawn when the process starts, so no lesson text can forge one.
 
+use std::collections::VecDeque;
+use std::convert::Infallible;
 use std::ops::Range;
+use std::pin::Pin;
 use std::sync::LazyLock;
+use std::task::{Context, Poll};
+
+use actix_web::body::{BodySize, MessageBody};
+use actix_web::web::{Bytes, BytesMut};
 
 /// Opens and closes a marker: characters of Unicode's private use area, which escaping
 /// leaves alone.
@@ -71,7 +78,7 @@ enum Piece {
 
 /// A rendered page with holes.
 pub struct Frame {
-    html: String,
+    html: Bytes,
     pieces: Vec<Piece>,
 }
 
@@ -99,20 +106,81 @@ impl Frame {
         if text_start < html.len() {
             pieces.push(Piece::Text(text_start..html.len()));
         }
-        Frame { html, pieces }
+        Frame {
+            html: Bytes::from(html),
+            pieces,
+        }
     }
 
-    /// The page with each hole filled by `fill`.
-    pub fn fill<'a>(&'a self, fill: impl Fn(Hole) -> &'a str) -> String {
-        let filled: Vec<&str> = self
+    /// The page with each hole filled by `fill`. The frame's text is shared, not copied:
+    /// only the holes' HTML is.
+    pub fn fill<'a>(&self, fill: impl Fn(Hole) -> &'a str) -> FilledPage {
+        let mut own = BytesMut::new();
+        let mut ends = Vec::with_capacity(self.pieces.len());
+        for piece in &self.pieces {
+            if let Piece::Hole(hole) = piece {
+                own.extend_from_slice(fill(*hole).as_bytes());
+                ends.push(own.len());
+            }
+        }
+        let own = own.freeze();
+        let mut ends = ends.into_iter();
+        let mut start = 0;
+        let chunks: VecDeque<Bytes> = self
             .pieces
             .iter()
             .map(|piece| match piece {
-                Piece::Text(range) => &self.html[range.clone()],
-                Piece::Hole(hole) => fill(*hole),
+                Piece::Text(range) => self.html.slice(range.clone()),
+                Piece::Hole(_) => {
+                    let end = ends.next().unwrap_or(start);
+                    let filled = own.slice(start..end);
+                    start = end;
+                    filled
+                }
             })
+            .filter(|chunk| !chunk.is_empty())
             .collect();
-        filled.concat()
+        FilledPage {
+            len: chunks.iter().map(Bytes::len).sum(),
+            chunks,
+        }
+    }
+}
+
+/// A filled frame: a response body of known length, sent piece by piece.
+pub struct FilledPage {
+    chunks: VecDeque<Bytes>,
+    len: usize,
+}
+
+impl FilledPage {
+    /// The page in one piece.
+    pub fn into_bytes(self) -> Bytes {
+        let mut page = BytesMut::with_capacity(self.len);
+        for chunk in self.chunks {
+            page.extend_from_slice(&chunk);
+        }
+        page.freeze()
+    }
+}
+
+impl MessageBody for FilledPage {
+    type Error = Infallible;
+
+    fn size(&self) -> BodySize {
+        BodySize::Sized(self.len as u64)
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Infallible>>> {
+        let page = self.get_mut();
+        let chunk = page.chunks.pop_front();
+        if let Some(chunk) = &chunk {
+            page.len -= chunk.len();
+        }
+        Poll::Ready(chunk.map(Ok))
     }
 }
 
@@ -134,15 +202,30 @@ mod tests {
             Hole::Percent => "50",
             _ => "?",
         });
-        assert_eq!(
-            page,
-            format!("<a>T</a>{OPEN}csrf_token:forged{CLOSE}<b>50T</b>{OPEN}")
+        let expected = format!("<a>T</a>{OPEN}csrf_token:forged{CLOSE}<b>50T</b>{OPEN}");
+        assert_eq!(page.size(), BodySize::Sized(expected.len() as u64));
+        assert_eq!(page.into_bytes(), expected);
+    }
+
+    #[actix_web::test]
+    async fn a_filled_page_is_sent_as_its_pieces_in_order() {
+        let html = format!(
+            "<a>{}</a><b>{}</b>",
+            Hole::CsrfToken.marker(),
+            Hole::Percent.marker()
         );
+        let frame = Frame::parse(html);
+        let page = frame.fill(|hole| match hole {
+            Hole::CsrfToken => "token",
+            _ => "",
+        });
+        let sent = actix_web::body::to_bytes(page).await.unwrap();
+        assert_eq!(sent, "<a>token</a><b></b>");
     }
 
     #[test]
     fn a_frame_without_holes_is_its_text() {
         let frame = Frame::parse("<p>plain</p>".to_owned());
-        assert_eq!(frame.fill(|_| "x"), "<p>plain</p>");
+        assert_eq!(frame.fill(|_| "x").into_bytes(), "<p>plain</p>");
     }
 }

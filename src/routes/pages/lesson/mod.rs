@@ -7,6 +7,7 @@ mod token_box;
 
 use std::sync::Arc;
 
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 use tera::Context;
@@ -114,7 +115,7 @@ pub async fn render(
         None => None,
     };
     let own = |part: fn(&ReaderParts) -> &String| reader.as_ref().map_or("", |r| part(r));
-    let html = web::Bytes::from(frame.fill(|hole| match hole {
+    let page = frame.fill(|hole| match hole {
         Hole::CsrfToken => &csrf_token,
         Hole::Percent => own(|r| &r.percent),
         Hole::LearningBar => own(|r| &r.learning_bar),
@@ -124,11 +125,15 @@ pub async fn render(
         Hole::Questions => parts.get(Shared::Questions),
         Hole::Tokens => parts.get(Shared::Tokens),
         Hole::Recommended => parts.get(Shared::Recommended),
-    }));
+    });
     if !shared {
-        return Ok(super::html(html));
+        // The compression middleware takes a body of many pieces one piece at a time.
+        if req.headers().contains_key(header::ACCEPT_ENCODING) {
+            return Ok(super::html(page.into_bytes()));
+        }
+        return Ok(super::html(page));
     }
-    let page = Page::new(html);
+    let page = Page::new(page.into_bytes());
     state
         .pages
         .put(&cache_key, catalog.generation, page.clone());
