@@ -37,6 +37,8 @@ pub struct Lesson {
     pub status: Status,
     pub revision: i64,
     pub rendered: RenderedLesson,
+    /// `rendered.updated` as the API writes it, formatted once.
+    pub updated_at: String,
     /// Whether a narration is registered for the lesson (from its file or an upload).
     pub has_audio: bool,
 }
@@ -152,6 +154,7 @@ impl Catalog {
                 slug: row.slug.clone(),
                 status,
                 revision: row.revision,
+                updated_at: format!("{}T00:00:00Z", rendered.updated.format("%Y-%m-%d")),
                 rendered,
                 has_audio: with_audio.contains(&row.slug),
             });

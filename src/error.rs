@@ -244,7 +244,7 @@ impl ResponseError for PageError {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         response
-            .content_type("text/html; charset=utf-8")
+            .content_type(crate::page_cache::HTML)
             .body(error_page(status, title, &message))
     }
 }

@@ -18,7 +18,7 @@ pub struct LessonSummary<'a> {
     pub position: i64,
     pub access: Plan,
     pub reading_minutes: u32,
-    pub updated_at: String,
+    pub updated_at: &'a str,
     pub has_audio: bool,
     pub has_video: bool,
 }
@@ -34,7 +34,7 @@ impl<'a> LessonSummary<'a> {
             position: r.position,
             access: r.access,
             reading_minutes: r.reading_minutes,
-            updated_at: format!("{}T00:00:00Z", r.updated.format("%Y-%m-%d")),
+            updated_at: &lesson.updated_at,
             has_audio: lesson.has_audio,
             has_video: r.video.status() == "available",
         }

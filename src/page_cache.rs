@@ -8,9 +8,12 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::sync::RwLock;
 
-use actix_web::http::header::{self, AcceptEncoding, Encoding, Header};
+use actix_web::http::header::{self, AcceptEncoding, Encoding, Header, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
+
+/// The content type of every page.
+pub const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
 
 /// A whole page, with its gzip form compressed once, at the best level, when it is kept;
 /// otherwise the compression middleware would compress it again for every browser.
@@ -35,19 +38,20 @@ impl Page {
 
     /// The page in the form `req` accepts: gzip when it is preferred to none at all.
     pub fn respond(&self, req: &HttpRequest) -> HttpResponse {
-        let gzip = AcceptEncoding::parse(req)
-            .ok()
-            .and_then(|accepted| {
-                accepted.negotiate([Encoding::gzip(), Encoding::identity()].iter())
-            })
-            .is_some_and(|chosen| chosen == Encoding::gzip());
+        let gzip = req.headers().contains_key(header::ACCEPT_ENCODING)
+            && AcceptEncoding::parse(req)
+                .ok()
+                .and_then(|accepted| {
+                    accepted.negotiate([Encoding::gzip(), Encoding::identity()].iter())
+                })
+                .is_some_and(|chosen| chosen == Encoding::gzip());
         let mut response = HttpResponse::Ok();
         response
-            .content_type("text/html; charset=utf-8")
-            .insert_header((header::VARY, "accept-encoding"));
+            .content_type(HTML)
+            .insert_header((header::VARY, HeaderValue::from_static("accept-encoding")));
         if gzip {
             response
-                .insert_header((header::CONTENT_ENCODING, "gzip"))
+                .insert_header((header::CONTENT_ENCODING, HeaderValue::from_static("gzip")))
                 .body(self.gzip.clone())
         } else {
             response.body(self.html.clone())

@@ -5,6 +5,7 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
@@ -70,9 +71,9 @@ impl Metrics {
         String::from_utf8(buffer).unwrap_or_default()
     }
 
-    fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
+    fn observe(&self, route: &str, method: &str, status: StatusCode, seconds: f64) {
         self.requests
-            .with_label_values(&[route, method, &status.to_string()])
+            .with_label_values(&[route, method, status.as_str()])
             .inc();
         self.latency.with_label_values(&[route]).observe(seconds);
     }
@@ -89,25 +90,24 @@ pub async fn observe(
     let started = Instant::now();
     // 64 random bits from the thread's generator: no system call per request.
     let request_id = format!("{:016x}", rand::random::<u64>());
-    let method = req.method().to_string();
-    let path = req.path().to_owned();
+    let method = req.method().clone();
     let metrics = req.app_data::<actix_web::web::Data<Metrics>>().cloned();
-    let span = tracing::info_span!("request", id = %request_id, %method, %path);
+    let span = tracing::info_span!("request", id = %request_id, %method, path = %req.path());
     let mut response = next.call(req).instrument(span.clone()).await?;
-    let status = response.status().as_u16();
+    let status = response.status();
     let route = response
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
     let seconds = started.elapsed().as_secs_f64();
     if let Some(metrics) = metrics {
-        metrics.observe(&route, &method, status, seconds);
+        metrics.observe(&route, method.as_str(), status, seconds);
     }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID.clone(), value);
     }
     span.in_scope(|| {
-        tracing::debug!(status, ms = seconds * 1000.0, "answered");
+        tracing::debug!(status = status.as_u16(), ms = seconds * 1000.0, "answered");
     });
     Ok(response)
 }

@@ -18,6 +18,7 @@ pub mod media;
 pub mod outage;
 pub mod users;
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -243,12 +244,40 @@ fn redact_url(url: &str) -> String {
 
 /// The current time as an RFC 3339 UTC string, the one format every stored time uses.
 pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    thread_local! {
+        /// The last millisecond formatted on this thread: pages ask many times a millisecond.
+        static LAST: RefCell<(i64, String)> = const { RefCell::new((i64::MIN, String::new())) };
+    }
+    let now = chrono::Utc::now();
+    let millis = now.timestamp_millis();
+    LAST.with_borrow_mut(|(at, text)| {
+        if *at != millis {
+            *text = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            *at = millis;
+        }
+        text.clone()
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn now_is_the_current_millisecond_in_the_stored_format() {
+        let before = chrono::Utc::now().timestamp_millis();
+        let (first, second) = (now(), now());
+        let after = chrono::Utc::now().timestamp_millis();
+        assert!(first <= second, "{first} then {second}");
+        assert_eq!(second.len(), "2026-11-30T01:02:03.456Z".len(), "{second}");
+        let at = chrono::DateTime::parse_from_rfc3339(&second)
+            .unwrap()
+            .timestamp_millis();
+        assert!(
+            (before..=after).contains(&at),
+            "{before} <= {at} <= {after}"
+        );
+    }
 
     #[tokio::test]
     async fn a_failed_commit_on_a_full_database_does_not_break_the_writer() {

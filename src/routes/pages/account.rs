@@ -175,7 +175,7 @@ async fn render_page(
     }
     let html = state.templates.render("account.html", context)?;
     Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
+        .content_type(crate::page_cache::HTML)
         .body(html))
 }
 

@@ -91,7 +91,7 @@ fn page(
 ) -> Result<HttpResponse, PageError> {
     let html = state.templates.render(name, context)?;
     Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
+        .content_type(crate::page_cache::HTML)
         .body(html))
 }
 

@@ -83,7 +83,7 @@ fn form_page(
     let html = state.templates.render(template, context)?;
     let status = error.map_or(actix_web::http::StatusCode::OK, AppError::status);
     Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
+        .content_type(crate::page_cache::HTML)
         .body(html))
 }
 

@@ -89,7 +89,7 @@ fn editor_form_config() -> web::FormConfig {
 
 fn html(body: impl actix_web::body::MessageBody + 'static) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
+        .content_type(crate::page_cache::HTML)
         .body(body)
 }
 
