@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 on_both_backends!(
     capabilities_follow_the_matrix_for_every_plan,
     lesson_pages_show_each_reader_their_own_plan,
+    a_readers_page_follows_changes_made_elsewhere,
     lesson_pdfs_hold_the_text_the_reader_may_read,
     ranges_etags_and_416,
     the_preview_is_at_most_thirty_seconds,
@@ -343,6 +344,43 @@ async fn lesson_pages_show_each_reader_their_own_plan(backend: Backend) {
     }
     let tokens: std::collections::HashSet<_> = csrf_of_reader.values().collect();
     assert_eq!(tokens.len(), 3, "each signed-in reader has their own token");
+}
+
+/// A signed-in reader's session and record are kept between pages only until the next
+/// commit to the database: a plan set through another connection (as the CLI sets it)
+/// and a log-out both show on the very next page.
+async fn a_readers_page_follows_changes_made_elsewhere(backend: Backend) {
+    let Some((app, _content)) = spawn_demo(backend, None).await else {
+        return;
+    };
+    let (token, _) = app.sign_up("moving@example.com").await;
+    let page = || async {
+        let response = fetch(&app, "/lessons/pro-read", Some(&token), &[]).await;
+        (response.status(), response.text().await.unwrap())
+    };
+    for _ in 0..3 {
+        let (status, free) = page().await;
+        assert_eq!(status, 200);
+        assert!(free.contains("Log out") && free.contains("Keep reading with"));
+    }
+    set_plan(&app, "moving@example.com", Plan::Pro).await;
+    let (_, pro) = page().await;
+    assert!(
+        pro.contains("The rest of pro-read."),
+        "the new plan shows at once"
+    );
+    assert!(!pro.contains("Keep reading with"));
+
+    let logout = app
+        .client
+        .post(app.url("/api/v1/auth/logout"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), 204);
+    let (status, _) = page().await;
+    assert_eq!(status, 401, "the ended session's token is refused at once");
 }
 
 /// The `csrf_token` values of a page's forms.

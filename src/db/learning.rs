@@ -5,13 +5,14 @@
 //! larger percent and the first completion, so concurrent first writes never collide on
 //! PostgreSQL and the result does not depend on their order.
 
+use std::cell::RefCell;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use serde::Serialize;
 use sqlx::{Connection as _, Row as _};
 
 use super::lessons::Tx;
-use super::local_reads::Columns;
+use super::local_reads::{Columns, Kept};
 use super::users::{user_from, User, LIVE_SESSION, USER_COLUMNS};
 use super::{now, Backend, Db, Row};
 
@@ -259,40 +260,60 @@ pub async fn lesson_record(db: &Db, user_id: &str, slug: &str) -> Result<RecordR
 }
 
 /// The user of a live session (as `users::by_session`) and their record of a lesson (as
-/// `lesson_record`), in one query: a signed-in lesson page's one read.
+/// `lesson_record`), in one query: a signed-in lesson page's one read. On SQLite each
+/// thread keeps what it read until the next commit to the database, by anyone.
 pub async fn session_record(
     db: &Db,
     session_id: &str,
     user_id: &str,
     slug: &str,
 ) -> Result<Option<(User, RecordRow)>, sqlx::Error> {
+    /// The user, their record, and when the session expires.
+    type Found = Option<(User, RecordRow, String)>;
     static SQL: LazyLock<String> = LazyLock::new(|| {
         let (columns, sources) = record_sql("$2", "$4");
         // In this order SQLite reads the attempts' aggregate as a co-routine; after the
         // session it would build a temporary table for it on every call.
-        format!("SELECT {USER_COLUMNS}, {columns} FROM {sources} CROSS JOIN {LIVE_SESSION}")
+        format!(
+            "SELECT {USER_COLUMNS}, {columns}, s.expires_at AS session_expires_at \
+             FROM {sources} CROSS JOIN {LIVE_SESSION}"
+        )
     });
-    fn decode(row: &impl Columns) -> Result<(User, RecordRow), sqlx::Error> {
-        Ok((user_from(row)?, lesson_record_from(row)?))
+    thread_local! {
+        static KEPT: RefCell<Kept<Found>> = RefCell::default();
+    }
+    fn decode(row: &impl Columns) -> Result<(User, RecordRow, String), sqlx::Error> {
+        let user = user_from(row)?;
+        let record = lesson_record_from(row)?;
+        Ok((user, record, row.column("session_expires_at")?))
     }
     let now = now();
+    // A session kept alive may have expired since; one found gone stays gone.
+    let live = |found: Found| found.map(|(user, record, _)| (user, record));
     let args = [session_id, user_id, &now, slug];
-    if let Some(found) = db
-        .local_reads()
-        .and_then(|local| local.optional(&SQL, &args, |row| decode(row)))
-    {
-        return found;
+    if let Some(local) = db.local_reads() {
+        let key = format!("{session_id}/{user_id}/{slug}");
+        let version = local.version();
+        let kept = version.and_then(|version| KEPT.with_borrow(|kept| kept.get(&key, version)));
+        match kept {
+            Some(found) if found.as_ref().is_none_or(|(_, _, expires)| *expires > now) => {
+                return Ok(live(found));
+            }
+            _ => {}
+        }
+        if let Some(found) = local.optional(&SQL, &args, |row| decode(row)) {
+            if let (Some(version), Ok(found)) = (version, &found) {
+                KEPT.with_borrow_mut(|kept| kept.put(key, version, found.clone()));
+            }
+            return found.map(live);
+        }
     }
     let mut query = sqlx::query(&SQL);
     for arg in args {
         query = query.bind(arg);
     }
-    query
-        .fetch_optional(&db.read)
-        .await?
-        .as_ref()
-        .map(decode)
-        .transpose()
+    let found = query.fetch_optional(&db.read).await?;
+    Ok(live(found.as_ref().map(decode).transpose()?))
 }
 
 /// What a reader's record of a lesson is read from, given the placeholders of the user and

@@ -6,15 +6,25 @@
 //! will not open) returns `None`, and the caller asks the pool, which waits and reports as
 //! every other query does. Rows are decoded by the same functions on both paths
 //! ([`Columns`]).
+//!
+//! What was read can also be kept ([`Kept`]) and used again for as long as the database's
+//! [`Version`] is unchanged: the WAL index header, which SQLite rewrites at every commit of
+//! every connection in every process, read from the memory SQLite shares between them. A
+//! read transaction costs two file-lock system calls; looking at the header costs none.
 
 use std::cell::Cell;
+use std::collections::HashMap;
+use std::ffi::c_void;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{fence, AtomicBool, Ordering};
+use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{ffi, Connection, OpenFlags};
 use thread_local::ThreadLocal;
+
+/// The placeholders a statement read here may have, in order.
+const PLACEHOLDERS: [&str; 8] = ["$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8"];
 
 /// The per-thread read-only connections to one SQLite file.
 pub struct LocalReads {
@@ -22,6 +32,7 @@ pub struct LocalReads {
     /// Each thread locks only its own (never contended), `close` all of them.
     connections: ThreadLocal<Mutex<Option<Connection>>>,
     closed: AtomicBool,
+    watch: RwLock<Watch>,
 }
 
 impl std::fmt::Debug for LocalReads {
@@ -38,6 +49,31 @@ impl LocalReads {
             path,
             connections: ThreadLocal::new(),
             closed: AtomicBool::new(false),
+            watch: RwLock::new(Watch::Untried),
+        }
+    }
+
+    /// The database's version: it changes with every commit, by any connection of any
+    /// process. `None` when it cannot be read (not in WAL mode, or closed).
+    pub fn version(&self) -> Option<Version> {
+        {
+            let watch = self.watch.read().unwrap_or_else(|p| p.into_inner());
+            match &*watch {
+                Watch::Open(header) => return header.read(),
+                Watch::Unavailable => return None,
+                Watch::Untried => {}
+            }
+        }
+        let mut watch = self.watch.write().unwrap_or_else(|p| p.into_inner());
+        if matches!(*watch, Watch::Untried) {
+            *watch = match self.open().ok().and_then(WalHeader::of) {
+                Some(header) => Watch::Open(header),
+                None => Watch::Unavailable,
+            };
+        }
+        match &*watch {
+            Watch::Open(header) => header.read(),
+            _ => None,
         }
     }
 
@@ -45,6 +81,7 @@ impl LocalReads {
     /// can checkpoint the WAL); later reads go to the pool.
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
+        *self.watch.write().unwrap_or_else(|p| p.into_inner()) = Watch::Unavailable;
         for connection in self.connections.iter() {
             if let Ok(mut connection) = connection.lock() {
                 connection.take();
@@ -69,11 +106,11 @@ impl LocalReads {
         }
         let connection = slot.as_ref()?;
         let mut statement = connection.prepare_cached(sql).ok()?;
-        if statement.parameter_count() != args.len() {
+        if statement.parameter_count() != args.len() || args.len() > PLACEHOLDERS.len() {
             return None;
         }
-        for (number, arg) in (1..).zip(args) {
-            let index = statement.parameter_index(&format!("${number}")).ok()??;
+        for (placeholder, arg) in PLACEHOLDERS.iter().zip(args) {
+            let index = statement.parameter_index(placeholder).ok()??;
             statement.raw_bind_parameter(index, arg).ok()?;
         }
         let mut rows = statement.raw_query();
@@ -92,6 +129,118 @@ impl LocalReads {
         // Never wait on this thread: a busy database is the pool's to wait for.
         connection.busy_timeout(Duration::ZERO)?;
         Ok(connection)
+    }
+}
+
+/// A version of the database: the header of its WAL index, which SQLite rewrites, with a
+/// new change counter and checksum, at every commit (<https://sqlite.org/walformat.html>).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Version([u8; WAL_HEADER]);
+
+/// The size of the WAL index header; the index keeps two copies of it, one after the other.
+const WAL_HEADER: usize = 48;
+
+enum Watch {
+    Untried,
+    Open(WalHeader),
+    Unavailable,
+}
+
+/// The WAL index header of the database, in the memory SQLite shares between all of its
+/// connections, mapped through a connection kept open for it.
+struct WalHeader {
+    copies: *const [u8; WAL_HEADER],
+    /// Keeps the mapping alive: dropping it unmaps `copies`.
+    _connection: Connection,
+}
+
+// SAFETY: `copies` points into memory mapped for as long as `_connection` lives, and is only
+// read, the way SQLite's own readers do; the connection is never used again.
+unsafe impl Send for WalHeader {}
+unsafe impl Sync for WalHeader {}
+
+impl WalHeader {
+    /// Map the header through `connection`, when the database is in WAL mode.
+    fn of(connection: Connection) -> Option<WalHeader> {
+        let mode: String = connection
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .ok()?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return None;
+        }
+        // A read maps the WAL index.
+        connection
+            .query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+            .ok()?;
+        // SAFETY: the file and its methods belong to the open connection; region 0 of the
+        // WAL index starts with the header's two copies.
+        let copies = unsafe {
+            let mut file: *mut ffi::sqlite3_file = std::ptr::null_mut();
+            let found = ffi::sqlite3_file_control(
+                connection.handle(),
+                c"main".as_ptr(),
+                ffi::SQLITE_FCNTL_FILE_POINTER,
+                (&raw mut file).cast::<c_void>(),
+            );
+            if found != ffi::SQLITE_OK || file.is_null() || (*file).pMethods.is_null() {
+                return None;
+            }
+            let map = (*(*file).pMethods).xShmMap?;
+            let mut region: *mut c_void = std::ptr::null_mut();
+            if map(file, 0, 32 * 1024, 0, &mut region) != ffi::SQLITE_OK || region.is_null() {
+                return None;
+            }
+            region.cast_const().cast::<[u8; WAL_HEADER]>()
+        };
+        Some(WalHeader {
+            copies,
+            _connection: connection,
+        })
+    }
+
+    /// The header, when its two copies agree (a commit writes the second copy first).
+    fn read(&self) -> Option<Version> {
+        // SAFETY: see `WalHeader`; both copies lie in region 0.
+        let (first, second) = unsafe {
+            let first = std::ptr::read_volatile(self.copies);
+            fence(Ordering::Acquire);
+            (first, std::ptr::read_volatile(self.copies.add(1)))
+        };
+        // Byte 12 is `isInit`: zero while the index is being rebuilt.
+        (first == second && first[12] != 0).then_some(Version(first))
+    }
+}
+
+/// Values read here that each thread keeps for as long as the database's version is the
+/// one they were read at (read the version first, then the value).
+pub struct Kept<T> {
+    entries: HashMap<String, (Version, T)>,
+}
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Kept {
+            entries: HashMap::new(),
+        }
+    }
+}
+
+impl<T: Clone> Kept<T> {
+    /// At most this many values per thread; when full, all are let go.
+    const CAPACITY: usize = 1024;
+
+    pub fn get(&self, key: &str, version: Version) -> Option<T> {
+        self.entries
+            .get(key)
+            .filter(|(at, _)| *at == version)
+            .map(|(_, value)| value.clone())
+    }
+
+    pub fn put(&mut self, key: String, version: Version, value: T) {
+        if self.entries.len() >= Self::CAPACITY && !self.entries.contains_key(&key) {
+            self.entries.clear();
+        }
+        self.entries.insert(key, (version, value));
     }
 }
 
@@ -193,6 +342,82 @@ mod tests {
         // Once closed, nothing is read here any more.
         reads.close();
         assert!(reads.optional(sql, &["a"], n).is_none());
+    }
+
+    #[test]
+    fn the_version_changes_with_every_commit_by_any_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let writer = Connection::open(&path).unwrap();
+        writer
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (1);",
+            )
+            .unwrap();
+        let reads = LocalReads::new(path);
+        let first = reads.version().expect("a WAL database has a version");
+        let n = |row: &LocalRow| row.column::<i64>("n");
+        assert_eq!(
+            reads.optional("SELECT n FROM t", &[], n).unwrap().unwrap(),
+            Some(1)
+        );
+        assert_eq!(reads.version(), Some(first), "reading changes nothing");
+        writer.execute("UPDATE t SET n = 2", []).unwrap();
+        let second = reads.version().unwrap();
+        assert_ne!(second, first);
+        writer.execute("INSERT INTO t VALUES (2)", []).unwrap();
+        assert_ne!(reads.version().unwrap(), second, "every commit of a change");
+        let before = reads.version().unwrap();
+        writer
+            .execute_batch("BEGIN; UPDATE t SET n = 3; ROLLBACK;")
+            .unwrap();
+        assert_eq!(
+            reads.version(),
+            Some(before),
+            "a rolled back write is no commit"
+        );
+        writer
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+        let checkpointed = reads.version().unwrap();
+        writer.execute("UPDATE t SET n = 4", []).unwrap();
+        assert_ne!(reads.version().unwrap(), checkpointed, "a new WAL too");
+        reads.close();
+        assert_eq!(reads.version(), None);
+    }
+
+    #[test]
+    fn without_wal_there_is_no_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (n INTEGER);")
+            .unwrap();
+        assert_eq!(LocalReads::new(path).version(), None);
+        assert_eq!(
+            LocalReads::new(dir.path().join("missing.db")).version(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_kept_value_is_for_its_version_only() {
+        let (old, new) = (Version([1; WAL_HEADER]), Version([2; WAL_HEADER]));
+        let mut kept = Kept::default();
+        kept.put("a".to_owned(), old, 7);
+        assert_eq!(kept.get("a", old), Some(7));
+        assert_eq!(kept.get("a", new), None, "a newer database misses");
+        assert_eq!(kept.get("b", old), None);
+        kept.put("a".to_owned(), new, 8);
+        assert_eq!(kept.get("a", new), Some(8));
+        for n in 1..Kept::<i32>::CAPACITY {
+            kept.put(n.to_string(), new, 0);
+        }
+        assert_eq!(kept.get("a", new), Some(8), "full, not over");
+        kept.put("one more".to_owned(), new, 0);
+        assert_eq!(kept.get("a", new), None, "over: all let go");
+        assert_eq!(kept.get("one more", new), Some(0));
     }
 
     #[test]
