@@ -15,7 +15,7 @@ use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::content::import;
 use crate::db::Db;
-use crate::page_cache::PageCache;
+use crate::page_cache::{self, PageCache};
 use crate::routes;
 use crate::state::AppState;
 use crate::telemetry::{self, Metrics};
@@ -91,6 +91,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(metrics.clone())
                 .wrap(Compress::default())
+                .wrap(from_fn(page_cache::answer_kept))
                 .wrap(routes::security_headers())
                 .wrap(from_fn(telemetry::observe))
                 .configure(routes::configure)

@@ -357,6 +357,57 @@ async fn the_shared_anonymous_page_is_never_served_to_a_signed_in_reader() {
     assert!(catalog.contains("Log out"));
 }
 
+/// Visitors' plain GETs of kept pages are answered before routing: the same page with the
+/// same headers, counted under its route. Anything else still reaches the handlers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_visitors_plain_get_is_answered_from_the_kept_pages() {
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let client = reqwest::Client::new();
+    let path = format!("/lessons/{FLAGSHIP}");
+    let rendered = client.get(app.url(&path)).send().await.unwrap();
+    let rendered_headers = rendered.headers().clone();
+    let rendered = rendered.text().await.unwrap();
+    let kept = client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(kept.status(), 200);
+    for header in [
+        "content-type",
+        "vary",
+        "content-security-policy",
+        "x-content-type-options",
+        "x-frame-options",
+        "referrer-policy",
+    ] {
+        assert_eq!(kept.headers()[header], rendered_headers[header], "{header}");
+    }
+    assert!(kept.headers().contains_key("x-request-id"));
+    assert_eq!(kept.text().await.unwrap(), rendered);
+
+    // A token, even a bad one, is looked at: refused, not taken for a visitor.
+    let bad = client
+        .get(app.url(&path))
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 401);
+    // A token-box submission gets its own result.
+    let (status, submitted) = app.get_text(&format!("{path}?text=hello")).await;
+    assert_eq!(status, 200);
+    assert!(submitted.contains("<dd id=\"token-count\">1</dd>"));
+    assert_ne!(submitted, rendered);
+    // Other methods are the router's.
+    let post = client.post(app.url(&path)).send().await.unwrap();
+    assert_ne!(post.status(), 200);
+
+    let (_, metrics) = app.get_text("/metrics").await;
+    assert!(
+        metrics.contains(
+            "lectern_http_requests_total{method=\"GET\",route=\"/lessons/{slug}\",status=\"200\"} 3"
+        ),
+        "{metrics}"
+    );
+}
+
 /// Kept pages go to browsers gzipped (compressed once, when kept), to everyone else as is;
 /// both forms are the same page, the first request and every later one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

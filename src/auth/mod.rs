@@ -111,6 +111,13 @@ pub async fn authenticate(
     Ok(found.await?.map(|(session, ())| session))
 }
 
+/// Whether a request brings credentials of any kind, valid or not: a token or the session
+/// cookie. Only a request without them is a visitor before it is looked at.
+pub fn carries_credentials(req: &HttpRequest, state: &AppState) -> bool {
+    req.headers().contains_key(header::AUTHORIZATION)
+        || cookie_value(req, cookie_name(&state.settings)).is_some()
+}
+
 /// `authenticate`, where `find` looks up the user of a token's live session together with
 /// something of theirs, in one read; that is returned beside the session.
 pub async fn authenticate_with<T, F, Found>(
