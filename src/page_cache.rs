@@ -90,8 +90,10 @@ async fn kept_for(req: &ServiceRequest) -> Option<Page> {
     if auth::carries_credentials(req.request(), state) {
         return None;
     }
+    // Only a kept path asks for the catalog (on PostgreSQL, a read of its generation).
+    let (generation, page) = state.pages.latest(req.path())?;
     let catalog = state.catalog().await.ok()?;
-    state.pages.get(req.path(), catalog.generation)
+    (catalog.generation == generation).then_some(page)
 }
 
 /// HTML by key, each stamped with the catalog generation it was rendered from.
@@ -115,6 +117,12 @@ impl<Html: Clone> PageCache<Html> {
             .get(key)
             .filter(|(stored, _)| *stored == generation)
             .map(|(_, page)| page.clone())
+    }
+
+    /// The HTML stored under `key` and the generation it was rendered for.
+    pub fn latest(&self, key: &str) -> Option<(i64, Html)> {
+        let pages = self.pages.read().unwrap_or_else(|p| p.into_inner());
+        pages.get(key).cloned()
     }
 
     pub fn put(&self, key: &str, generation: i64, page: Html) {
@@ -180,5 +188,7 @@ mod tests {
         assert!(cache.get("/", 4).is_none(), "a newer catalog misses");
         cache.put("/", 4, Bytes::from_static(b"new"));
         assert_eq!(cache.get("/", 4).as_deref(), Some(&b"new"[..]));
+        assert_eq!(cache.latest("/"), Some((4, Bytes::from_static(b"new"))));
+        assert_eq!(cache.latest("/other"), None);
     }
 }
