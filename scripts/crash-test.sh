@@ -9,4 +9,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-LECTERN_CRASH_CYCLES="${1:-100}" cargo test --release --quiet --test crash -- --nocapture
+LECTERN_CRASH_CYCLES="${1:-100}" cargo test --release --quiet --test it crash:: -- --nocapture

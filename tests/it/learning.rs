@@ -1,7 +1,7 @@
 //! Learning: progress, bookmarks and quizzes (API.md section 5), through the API and the
 //! pages, with two users, under concurrency, and across a lesson edit.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

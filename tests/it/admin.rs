@@ -1,7 +1,7 @@
 //! The admin: lessons published through the JSON API, validation, sanitising, role checks,
 //! plans, and two instances sharing one PostgreSQL database.
 
-mod common;
+use crate::common;
 
 use common::{spawn, spawn_settings, test_settings, Backend, TestApp, TEST_PASSWORD};
 use reqwest::{Method, StatusCode};

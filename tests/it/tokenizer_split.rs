@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::sync::LazyLock;
 
 static VECTORS: LazyLock<Value> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("data/token-vectors.json")).expect("valid JSON")
+    serde_json::from_str(include_str!("../data/token-vectors.json")).expect("valid JSON")
 });
 
 /// The split pattern tiktoken used when the vectors were generated.

@@ -1,7 +1,7 @@
 //! "Recommended for you": personal for Plus and Pro readers, the plain next lessons for
 //! everyone else.
 
-mod common;
+use crate::common;
 
 use common::{spawn, Backend, TestApp};
 use lectern::plans::Plan;

@@ -7,10 +7,10 @@
 //! far (this cycle and all earlier ones) must be there. The last restart is also checked
 //! through the API.
 //!
-//! `cargo test --test crash` runs 10 cycles; `scripts/crash-test.sh` runs the same code for
+//! `cargo test --test it crash::` runs 10 cycles; `scripts/crash-test.sh` runs the same code for
 //! 100 cycles on a release build (`LECTERN_CRASH_CYCLES`).
 
-mod common;
+use crate::common;
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;

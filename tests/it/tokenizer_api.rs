@@ -1,14 +1,14 @@
 //! The tokenizer over HTTP: `GET /api/v1/tokenizer/encodings`, `POST /api/v1/tokenize`,
 //! and the lesson page's token box without JavaScript.
 
-mod common;
+use crate::common;
 
 use common::{spawn, spawn_settings, test_settings, Backend};
 use serde_json::{json, Value};
 
 /// tiktoken's ids for a vector case, from the committed vectors.
 fn tiktoken_case(name: &str) -> (String, Value) {
-    let doc: Value = serde_json::from_str(include_str!("data/token-vectors.json")).unwrap();
+    let doc: Value = serde_json::from_str(include_str!("../data/token-vectors.json")).unwrap();
     let case = doc["cases"]
         .as_array()
         .unwrap()

@@ -2,7 +2,7 @@
 //! registers under `/api/v1` (and nothing it does not), every contract route, every error
 //! in the contract's shape; and wrong methods answered 405 in that shape.
 
-mod common;
+use crate::common;
 
 use common::{spawn, Backend};
 use lectern::routes::api::ROUTES;

@@ -1,6 +1,6 @@
 //! Accounts and the security around them, tried from outside as an attacker would.
 
-mod common;
+use crate::common;
 
 use common::{spawn, spawn_settings, test_settings, Backend, TestApp, TEST_PASSWORD};
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! Paid-plan capabilities from outside: the media routes and lesson flags per plan, ranges,
 //! the 30-second preview, the plans API, the pricing page and the billing webhook.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -5,7 +5,7 @@ use lectern::tokenizer::{count, encode, segments, Encoding};
 use serde_json::Value;
 
 fn vectors() -> Value {
-    let raw = include_str!("data/token-vectors.json");
+    let raw = include_str!("../data/token-vectors.json");
     serde_json::from_str(raw).expect("token-vectors.json is valid JSON")
 }
 

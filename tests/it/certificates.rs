@@ -1,7 +1,7 @@
 //! Certificates of completion from outside: the Pro gate, the completion check, issuing
 //! once, the public verification (JSON, page, PDF) and surviving account deletion.
 
-mod common;
+use crate::common;
 
 use common::{bearer, pdf, send, spawn, Backend, TestApp, TEST_PASSWORD};
 use lectern::db::Db;

@@ -7,7 +7,7 @@
 //! server stops) or blackholed (connections held open, nothing passed, as when the network
 //! loses packets), then restored.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! In a real browser: the token box counts as the reader types, and works without
 //! JavaScript through its form.
 
-mod common;
+use crate::common;
 
 use common::webdriver::Browser;
 use common::{spawn, Backend};

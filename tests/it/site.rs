@@ -1,6 +1,6 @@
 //! The site runs: catalog, lesson pages and the lesson JSON API, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{spawn, Backend};
 use serde_json::Value;

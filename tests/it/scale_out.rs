@@ -2,7 +2,7 @@
 //! site: accounts, sessions, progress, quiz attempts, plans and lessons are shared; only caches
 //! and rate-limit counters are per instance (README, "Running several instances").
 
-mod common;
+use crate::common;
 
 use common::{bearer, send, spawn_settings, test_settings, Backend, TestApp, TEST_PASSWORD};
 use serde_json::{json, Value};

@@ -4,7 +4,7 @@
 //! (never 500, nothing half-written) and work again once space is freed; the SQLite file
 //! passes `PRAGMA integrity_check` and holds exactly the acknowledged writes.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

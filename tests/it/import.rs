@@ -1,7 +1,7 @@
 //! Importing `content/`: idempotent, changed files become revisions, broken files are
 //! reported with path and line while the rest still import.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
