@@ -4,8 +4,10 @@
 # more signs users up; after each kill the SQLite file must pass PRAGMA integrity_check and
 # hold every write the server acknowledged (2xx). Prints the cycles, the acknowledged
 # writes and the lost ones (the goal: 0). The same test runs 10 cycles in `cargo test`.
+# The delays come from a seed printed first; CRASH_SEED=<seed> draws the same delays again.
 #
 #   scripts/crash-test.sh [CYCLES]     (default 100)
+#   CRASH_SEED=<seed> scripts/crash-test.sh [CYCLES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -8,7 +8,8 @@
 //! through the API.
 //!
 //! `cargo test --test it crash::` runs 10 cycles; `scripts/crash-test.sh` runs the same code for
-//! 100 cycles on a release build (`LECTERN_CRASH_CYCLES`).
+//! 100 cycles on a release build (`LECTERN_CRASH_CYCLES`). The kill delays come from a seed the
+//! test prints; `CRASH_SEED=<seed>` draws the same delays again to replay a failed run.
 
 use crate::common;
 
@@ -20,7 +21,8 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rand::Rng;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Row};
@@ -31,6 +33,14 @@ const WRITERS: usize = 16;
 const USERS_PER_CYCLE: usize = 4;
 /// The kill comes this long after the writers start, drawn anew each cycle.
 const KILL_AFTER_MS: std::ops::Range<u64> = 50..1500;
+
+/// The seed of the kill delays: `CRASH_SEED` when set (to replay a run), a fresh one otherwise.
+fn seed() -> u64 {
+    std::env::var("CRASH_SEED").map_or_else(
+        |_| rand::random(),
+        |v| v.parse().expect("CRASH_SEED is a number"),
+    )
+}
 
 /// A running `lectern serve`.
 struct Server {
@@ -262,7 +272,9 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_write() {
         .build()
         .unwrap();
     let ledger = Arc::new(Mutex::new(Ledger::default()));
-    let mut rng = rand::thread_rng();
+    let seed = seed();
+    println!("crash test: CRASH_SEED={seed} (set it to replay these kill delays)");
+    let mut rng = StdRng::seed_from_u64(seed);
     let mut lost = 0;
     let mut last_users = Vec::new();
 
@@ -323,7 +335,10 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_write() {
         }
 
         let stored = read_database(&file).await;
-        assert_eq!(stored.integrity, "ok", "cycle {cycle}: integrity_check");
+        assert_eq!(
+            stored.integrity, "ok",
+            "cycle {cycle}: integrity_check (CRASH_SEED={seed})"
+        );
         let ledger = ledger.lock().unwrap();
         let lost_now = lost_writes(&ledger, &stored);
         println!(
@@ -365,7 +380,7 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_write() {
 
     let ledger = ledger.lock().unwrap();
     println!(
-        "crash test: {cycles} cycles, {} acknowledged writes ({} progress, {} quiz attempts, \
+        "crash test: CRASH_SEED={seed}, {cycles} cycles, {} acknowledged writes ({} progress, {} quiz attempts, \
          {} sign-ups), {lost} lost, integrity_check ok after every kill",
         ledger.acknowledged(),
         ledger.progress_writes,
@@ -373,5 +388,5 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_write() {
         ledger.users.len(),
     );
     assert!(ledger.progress_writes > 0 && !ledger.attempts.is_empty());
-    assert_eq!(lost, 0, "acknowledged writes were lost");
+    assert_eq!(lost, 0, "acknowledged writes were lost (CRASH_SEED={seed})");
 }
