@@ -1,18 +1,26 @@
 //! The catalog in memory: every course and lesson, rendered once and shared by all requests.
 //!
 //! A snapshot is rebuilt when the catalog's generation in the database moves (an import or
-//! an admin change). On PostgreSQL, where several instances share the database, the
-//! generation is read on each request so a change made through one instance is served by
-//! the others on their next request; on SQLite the one process that owns the file reloads
-//! when it changes something.
+//! an admin change), following the one freshness rule of `db::freshness`: this instance
+//! reloads at once after its own changes; on SQLite the generation is read again whenever
+//! the database's version has moved (at most every [`RECHECK`]), so a `lectern import` run
+//! beside the server is served within a second; on PostgreSQL, where other instances commit
+//! unseen, it is read on each request, so their changes are served on the next one.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
 use crate::content::{self, source, RenderedLesson, RENDER_VERSION};
-use crate::db::{lessons, outage, Backend, Db};
+use crate::db::freshness::Version;
+use crate::db::{lessons, outage, Db};
+
+/// SQLite: how often, at most, a moved database version makes a request read the
+/// catalog's generation again (writes that are not content changes move it all the time).
+pub const RECHECK: Duration = Duration::from_millis(100);
 
 /// A lesson's publication state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +108,10 @@ impl Snapshot {
 #[derive(Debug, Default)]
 pub struct Catalog {
     snapshot: RwLock<Arc<Snapshot>>,
+    /// SQLite: the database version at which the generation was last read.
+    checked_at: AtomicU64,
+    /// SQLite: when a request last set out to read the generation.
+    last_check: Mutex<Option<Instant>>,
 }
 
 impl Catalog {
@@ -109,24 +121,48 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// The snapshot to serve this request from, reloaded first if another instance changed it.
-    /// While the database does not answer, the snapshot in memory is served: a true
-    /// catalog, at worst missing another instance's latest change.
+    /// The snapshot to serve this request from, reloaded first if another process changed
+    /// it. While the database does not answer, the snapshot in memory is served: a true
+    /// catalog, at worst missing another process's latest change.
     pub async fn current(&self, db: &Db) -> anyhow::Result<Arc<Snapshot>> {
         let snapshot = self.snapshot();
-        if db.backend() == Backend::Postgres {
-            match lessons::generation(db).await {
-                Ok(generation) if generation != snapshot.generation => {
-                    return self.reload(db).await
-                }
-                Ok(_) => {}
-                Err(error) if outage::is_unavailable(&error) => {
-                    tracing::warn!(%error, "database unavailable; serving the catalog in memory");
-                }
-                Err(error) => return Err(error.into()),
+        let checked = match db.version() {
+            None => None,
+            Some(version) => match self.due_for_check(version) {
+                Some(checked) => Some(checked),
+                None => return Ok(snapshot),
+            },
+        };
+        let generation = match lessons::generation(db).await {
+            Ok(generation) => generation,
+            Err(error) if outage::is_unavailable(&error) => {
+                tracing::warn!(%error, "database unavailable; serving the catalog in memory");
+                return Ok(snapshot);
             }
+            Err(error) => return Err(error.into()),
+        };
+        if let Some(version) = checked {
+            self.checked_at.store(version, Ordering::Release);
+        }
+        if generation != snapshot.generation {
+            return self.reload(db).await;
         }
         Ok(snapshot)
+    }
+
+    /// SQLite: whether this request should read the generation again (the version moved
+    /// since the last read, and no request set out to read it in the last `RECHECK`); the
+    /// version to record the read at.
+    fn due_for_check(&self, version: Version) -> Option<Version> {
+        if self.checked_at.load(Ordering::Acquire) == version {
+            return None;
+        }
+        let mut last = self.last_check.try_lock().ok()?;
+        if last.is_some_and(|at| at.elapsed() < RECHECK) {
+            return None;
+        }
+        *last = Some(Instant::now());
+        Some(version)
     }
 
     /// The snapshot in memory, without asking the database.
@@ -139,6 +175,7 @@ impl Catalog {
 
     /// Rebuild the snapshot from the database.
     pub async fn reload(&self, db: &Db) -> anyhow::Result<Arc<Snapshot>> {
+        let version = db.version();
         let generation = lessons::generation(db).await?;
         let course_rows = lessons::courses(db).await?;
         let with_audio = crate::db::media::slugs_with_audio(db).await?;
@@ -187,6 +224,9 @@ impl Catalog {
         match self.snapshot.write() {
             Ok(mut guard) => *guard = Arc::clone(&snapshot),
             Err(poisoned) => *poisoned.into_inner() = Arc::clone(&snapshot),
+        }
+        if let Some(version) = version {
+            self.checked_at.store(version, Ordering::Release);
         }
         Ok(snapshot)
     }

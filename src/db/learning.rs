@@ -11,8 +11,8 @@ use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use serde::Serialize;
 use sqlx::{Connection as _, Row as _};
 
+use super::freshness::Kept;
 use super::lessons::Tx;
-use super::local_reads::{Columns, Kept};
 use super::users::{user_from, User, LIVE_SESSION, USER_COLUMNS};
 use super::{now, Backend, Db, Row};
 
@@ -67,12 +67,12 @@ pub struct NewAttempt<'a> {
     pub created_at: &'a str,
 }
 
-fn progress_from(row: &impl Columns) -> Result<ProgressRow, sqlx::Error> {
+fn progress_from(row: &Row) -> Result<ProgressRow, sqlx::Error> {
     Ok(ProgressRow {
-        slug: row.column("slug")?,
-        percent: row.column("percent")?,
-        completed_at: row.column("completed_at")?,
-        updated_at: row.column("updated_at")?,
+        slug: row.try_get("slug")?,
+        percent: row.try_get("percent")?,
+        completed_at: row.try_get("completed_at")?,
+        updated_at: row.try_get("updated_at")?,
     })
 }
 
@@ -244,24 +244,18 @@ pub async fn lesson_record(db: &Db, user_id: &str, slug: &str) -> Result<RecordR
         let (columns, sources) = record_sql("$1", "$2");
         format!("SELECT {columns} FROM {sources}")
     });
-    let local = db
-        .local_reads()
-        .and_then(|local| local.optional(&SQL, &[user_id, slug], |row| lesson_record_from(row)));
-    match local {
-        Some(found) => found?.ok_or(sqlx::Error::RowNotFound),
-        None => lesson_record_from(
-            &sqlx::query(&SQL)
-                .bind(user_id)
-                .bind(slug)
-                .fetch_one(&db.read)
-                .await?,
-        ),
-    }
+    lesson_record_from(
+        &sqlx::query(&SQL)
+            .bind(user_id)
+            .bind(slug)
+            .fetch_one(&db.read)
+            .await?,
+    )
 }
 
 /// The user of a live session (as `users::by_session`) and their record of a lesson (as
-/// `lesson_record`), in one query: a signed-in lesson page's one read. On SQLite each
-/// thread keeps what it read until the next commit to the database, by anyone.
+/// `lesson_record`), in one query: a signed-in lesson page's one read. Each thread keeps
+/// what it read while the database's version is unchanged (SQLite; see `freshness`).
 pub async fn session_record(
     db: &Db,
     session_id: &str,
@@ -282,38 +276,38 @@ pub async fn session_record(
     thread_local! {
         static KEPT: RefCell<Kept<Found>> = RefCell::default();
     }
-    fn decode(row: &impl Columns) -> Result<(User, RecordRow, String), sqlx::Error> {
+    fn decode(row: &Row) -> Result<(User, RecordRow, String), sqlx::Error> {
         let user = user_from(row)?;
         let record = lesson_record_from(row)?;
-        Ok((user, record, row.column("session_expires_at")?))
+        Ok((user, record, row.try_get("session_expires_at")?))
     }
     let now = now();
     // A session kept alive may have expired since; one found gone stays gone.
     let live = |found: Found| found.map(|(user, record, _)| (user, record));
-    let args = [session_id, user_id, &now, slug];
-    if let Some(local) = db.local_reads() {
-        let key = format!("{session_id}/{user_id}/{slug}");
-        let version = local.version();
-        let kept = version.and_then(|version| KEPT.with_borrow(|kept| kept.get(&key, version)));
-        match kept {
-            Some(found) if found.as_ref().is_none_or(|(_, _, expires)| *expires > now) => {
-                return Ok(live(found));
-            }
-            _ => {}
-        }
-        if let Some(found) = local.optional(&SQL, &args, |row| decode(row)) {
-            if let (Some(version), Ok(found)) = (version, &found) {
-                KEPT.with_borrow_mut(|kept| kept.put(key, version, found.clone()));
-            }
-            return found.map(live);
+    let key = format!("{session_id}/{user_id}/{slug}");
+    // The version before the read: a commit that lands during it makes the next request
+    // read again.
+    let version = db.version();
+    let kept = version.and_then(|version| KEPT.with_borrow(|kept| kept.get(&key, version)));
+    if let Some(found) = kept {
+        if found.as_ref().is_none_or(|(_, _, expires)| *expires > now) {
+            return Ok(live(found));
         }
     }
-    let mut query = sqlx::query(&SQL);
-    for arg in args {
-        query = query.bind(arg);
+    let found = sqlx::query(&SQL)
+        .bind(session_id)
+        .bind(user_id)
+        .bind(&now)
+        .bind(slug)
+        .fetch_optional(&db.read)
+        .await?
+        .as_ref()
+        .map(decode)
+        .transpose()?;
+    if let Some(version) = version {
+        KEPT.with_borrow_mut(|kept| kept.put(key, version, found.clone()));
     }
-    let found = query.fetch_optional(&db.read).await?;
-    Ok(live(found.as_ref().map(decode).transpose()?))
+    Ok(live(found))
 }
 
 /// What a reader's record of a lesson is read from, given the placeholders of the user and
@@ -337,16 +331,16 @@ fn record_sql(user: &str, slug: &str) -> (String, String) {
 /// Progress (if any), whether it is bookmarked, and quiz attempts.
 pub type RecordRow = (Option<ProgressRow>, bool, QuizStats);
 
-fn lesson_record_from(row: &impl Columns) -> Result<RecordRow, sqlx::Error> {
-    let progress = match row.column::<Option<String>>("slug")? {
+fn lesson_record_from(row: &Row) -> Result<RecordRow, sqlx::Error> {
+    let progress = match row.try_get::<Option<String>, _>("slug")? {
         Some(_) => Some(progress_from(row)?),
         None => None,
     };
-    let bookmarks: i64 = row.column("bookmarks")?;
-    let passed: Option<i64> = row.column("passed")?;
+    let bookmarks: i64 = row.try_get("bookmarks")?;
+    let passed: Option<i64> = row.try_get("passed")?;
     let quiz = QuizStats {
-        attempts: row.column("attempts")?,
-        best_percent: row.column("best_percent")?,
+        attempts: row.try_get("attempts")?,
+        best_percent: row.try_get("best_percent")?,
         passed: passed == Some(1),
     };
     Ok((progress, bookmarks > 0, quiz))
@@ -496,6 +490,7 @@ pub async fn save_progress(db: &Db, write: ProgressWrite) -> Result<ProgressRow,
         Ok::<_, sqlx::Error>(rows)
     }
     .await;
+    db.versions.bump();
     // Every row is handed out before the writer connection is released, so no writer of
     // this batch that acquires it next writes again.
     for ((_, s), row) in batch.iter().zip(outcome?) {

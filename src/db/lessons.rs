@@ -1,10 +1,10 @@
 //! Courses, lessons and lesson revisions.
 
-use sqlx::{Any, Row as _, Transaction};
+use sqlx::Row as _;
 
 use super::{now, Db, Row};
 
-pub type Tx = Transaction<'static, Any>;
+pub type Tx = super::WriteTx;
 
 /// A course as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,20 +11,22 @@
 
 pub mod admin;
 pub mod certificates;
+pub mod freshness;
 pub mod learning;
 pub mod lessons;
-pub mod local_reads;
 pub mod media;
 pub mod outage;
 pub mod users;
 
 use std::cell::RefCell;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
 
 use crate::config::Settings;
 
@@ -58,9 +60,11 @@ pub struct Db {
     write: AnyPool,
     backend: Backend,
     /// Progress writes waiting for a group commit (SQLite).
-    progress_queue: std::sync::Arc<learning::ProgressQueue>,
-    /// SQLite: the hottest reads, on the request's own thread.
-    local_reads: Option<std::sync::Arc<local_reads::LocalReads>>,
+    progress_queue: Arc<learning::ProgressQueue>,
+    /// The database's version (see `freshness`), moved by every commit made here.
+    versions: Arc<freshness::Versions>,
+    /// SQLite: notices other processes' commits. None on PostgreSQL.
+    watcher: Option<Arc<freshness::Watcher>>,
 }
 
 /// The sqlx row type every data-access module decodes from.
@@ -86,7 +90,8 @@ impl Db {
                 write: pool,
                 backend: Backend::Postgres,
                 progress_queue: Default::default(),
-                local_reads: None,
+                versions: Default::default(),
+                watcher: None,
             }
         } else if let Some(path) = url.strip_prefix("sqlite://") {
             Self::open_sqlite(path).await?
@@ -144,14 +149,15 @@ impl Db {
             .await
             .with_context(|| format!("could not open the SQLite database {}", file.display()))?;
         let read = open(8).await?;
+        let versions = Arc::<freshness::Versions>::default();
+        let watcher = freshness::Watcher::start(&url, Arc::clone(&versions)).await?;
         Ok(Db {
             read,
             write,
             backend: Backend::Sqlite,
             progress_queue: Default::default(),
-            local_reads: Some(std::sync::Arc::new(local_reads::LocalReads::new(
-                file.to_path_buf(),
-            ))),
+            versions,
+            watcher: Some(Arc::new(watcher)),
         })
     }
 
@@ -179,17 +185,23 @@ impl Db {
         self.backend
     }
 
-    /// SQLite's reads on the request's thread (see `local_reads`); none on PostgreSQL.
-    pub fn local_reads(&self) -> Option<&local_reads::LocalReads> {
-        self.local_reads.as_deref()
+    /// The database's version, when this process sees every commit to it within a second
+    /// (SQLite); `None` on PostgreSQL, where other instances commit unseen. What is read at
+    /// a version may be kept while the version is unchanged (see `freshness`).
+    pub fn version(&self) -> Option<freshness::Version> {
+        self.watcher.as_ref().map(|_| self.versions.current())
     }
 
     /// Start a write transaction; on SQLite it takes the write lock up front.
-    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.write.begin().await,
-        }
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.write.begin().await?,
+        };
+        Ok(WriteTx {
+            tx,
+            versions: Arc::clone(&self.versions),
+        })
     }
 
     /// Whether the database answers: used by `/healthz`.
@@ -202,11 +214,42 @@ impl Db {
 
     /// Close every connection (on shutdown, so the SQLite WAL is checkpointed).
     pub async fn close(&self) {
-        if let Some(local) = self.local_reads() {
-            local.close();
+        if let Some(watcher) = &self.watcher {
+            watcher.stop();
         }
         self.write.close().await;
         self.read.close().await;
+    }
+}
+
+/// A write transaction: committing it moves the database's version, so that nothing read
+/// before the commit is used again.
+#[derive(Debug)]
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    versions: Arc<freshness::Versions>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        let committed = self.tx.commit().await;
+        // A failed commit may still have been written (a lost connection): count it.
+        self.versions.bump();
+        committed
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
     }
 }
 

@@ -6,8 +6,7 @@ use serde::Serialize;
 use sqlx::Row as _;
 
 use super::lessons::Tx;
-use super::local_reads::Columns;
-use super::{now, Db};
+use super::{now, Db, Row};
 use crate::plans::Plan;
 
 /// A user's role.
@@ -19,6 +18,14 @@ pub enum Role {
 }
 
 impl Role {
+    pub fn parse(id: &str) -> Option<Role> {
+        match id {
+            "learner" => Some(Role::Learner),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             Role::Learner => "learner",
@@ -53,19 +60,24 @@ pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.plan, u.role, u.
 pub(crate) const LIVE_SESSION: &str = "sessions s JOIN users u ON u.id = s.user_id \
      AND s.id = $1 AND s.user_id = $2 AND s.expires_at > $3";
 
-pub(crate) fn user_from(row: &impl Columns) -> Result<User, sqlx::Error> {
-    // Read in `USER_COLUMNS` order: a local row then finds each column at once.
+pub(crate) fn user_from(row: &Row) -> Result<User, sqlx::Error> {
     Ok(User {
-        id: row.column("id")?,
-        email: row.column("email")?,
-        name: row.column("name")?,
-        plan: Plan::parse(&row.column::<String>("plan")?).unwrap_or(Plan::Free),
-        role: if row.column::<String>("role")? == "admin" {
-            Role::Admin
-        } else {
-            Role::Learner
-        },
-        created_at: row.column("created_at")?,
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        plan: decode_with(row, "plan", Plan::parse)?,
+        role: decode_with(row, "role", Role::parse)?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// A text column parsed into its type; a value the type does not know is a decode error
+/// (a database written by a newer version, or by hand), never a silent default.
+fn decode_with<T>(row: &Row, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
+    let text: String = row.try_get(column)?;
+    parse(&text).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: format!("unknown {column} {text:?}").into(),
     })
 }
 
@@ -156,17 +168,10 @@ pub async fn by_session(
 ) -> Result<Option<User>, sqlx::Error> {
     static SQL: LazyLock<String> =
         LazyLock::new(|| format!("SELECT {USER_COLUMNS} FROM {LIVE_SESSION}"));
-    let now = now();
-    if let Some(found) = db
-        .local_reads()
-        .and_then(|local| local.optional(&SQL, &[session_id, user_id, &now], |row| user_from(row)))
-    {
-        return found;
-    }
     sqlx::query(&SQL)
         .bind(session_id)
         .bind(user_id)
-        .bind(now)
+        .bind(now())
         .fetch_optional(&db.read)
         .await?
         .as_ref()
