@@ -4,7 +4,7 @@ use tera::{Context, Tera};
 
 use crate::error::AppError;
 
-const TEMPLATES: [(&str, &str); 17] = [
+const TEMPLATES: [(&str, &str); 21] = [
     (
         "certificate.html",
         include_str!("../templates/certificate.html"),
@@ -28,6 +28,22 @@ const TEMPLATES: [(&str, &str); 17] = [
     (
         "lesson/tokens.html",
         include_str!("../templates/lesson/tokens.html"),
+    ),
+    (
+        "lesson/reader/learning_bar.html",
+        include_str!("../templates/lesson/reader/learning_bar.html"),
+    ),
+    (
+        "lesson/reader/complete.html",
+        include_str!("../templates/lesson/reader/complete.html"),
+    ),
+    (
+        "lesson/reader/quiz_record.html",
+        include_str!("../templates/lesson/reader/quiz_record.html"),
+    ),
+    (
+        "lesson/reader/quiz_button.html",
+        include_str!("../templates/lesson/reader/quiz_button.html"),
     ),
     (
         "lesson/recommended.html",

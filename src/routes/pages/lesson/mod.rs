@@ -104,14 +104,17 @@ pub async fn render(
         None => String::new(),
     };
     let reader = match record {
-        Some(record) => Some(ReaderParts::of(&Reader {
-            slug: &lesson.slug,
-            csrf_token: &csrf_token,
-            record,
-            locked: view.locked,
-            pass_percent: view.quiz.as_ref().map_or(0, |quiz| quiz.pass_percent),
-            attempt,
-        })?),
+        Some(record) => Some(ReaderParts::of(
+            &state.templates,
+            &Reader {
+                slug: &lesson.slug,
+                csrf_token: &csrf_token,
+                record,
+                locked: view.locked,
+                pass_percent: view.quiz.as_ref().map_or(0, |quiz| quiz.pass_percent),
+                attempt,
+            },
+        )?),
         None => None,
     };
     let own = |part: fn(&ReaderParts) -> &String| reader.as_ref().map_or("", |r| part(r));

@@ -1,12 +1,14 @@
 //! What a lesson page shows one signed-in reader of their own learning: progress and
-//! bookmark, the completion card, their quiz record and the quiz's submit button.
-//! These fill the frame's holes on every request, so they are compiled templates
-//! (askama, `templates/lesson/reader/*.html`), not rendered by looking values up.
+//! bookmark, the completion card, their quiz record and the quiz's submit button
+//! (`templates/lesson/reader/*.html`). These fill the frame's holes on every request, so
+//! the reader's data is put in one small context, once, and each hole rendered from it.
 
-use askama::Template;
+use serde::Serialize;
+use tera::Context;
 
 use crate::error::AppError;
 use crate::learning::{AttemptOutcome, LessonRecord, Status};
+use crate::templates::Templates;
 
 /// The reader's data the templates read.
 pub struct Reader<'a> {
@@ -20,52 +22,43 @@ pub struct Reader<'a> {
     pub attempt: Option<&'a AttemptOutcome>,
 }
 
-impl Reader<'_> {
-    fn status(&self) -> &'static str {
-        match self.record.status {
-            Status::NotStarted => "not_started",
-            Status::InProgress => "in_progress",
-            Status::Completed => "completed",
-        }
-    }
-
+/// What the templates are given: the record as the page words it.
+#[derive(Serialize)]
+struct View<'a> {
+    slug: &'a str,
+    csrf_token: &'a str,
+    locked: bool,
+    pass_percent: u8,
+    record: RecordView,
+    completed_at: Option<&'a str>,
     /// The day the lesson was completed, `YYYY-MM-DD`.
-    fn completed_on(&self) -> Option<&str> {
-        let at = self.record.completed_at.as_deref()?;
-        Some(at.get(..10).unwrap_or(at))
-    }
-
-    fn plural(&self, count: &i64) -> &'static str {
-        if *count == 1 {
-            ""
-        } else {
-            "s"
-        }
-    }
+    completed_on: Option<&'a str>,
+    quiz: QuizView,
+    attempt: Option<AttemptView>,
 }
 
-#[derive(Template)]
-#[template(path = "lesson/reader/learning_bar.html")]
-struct LearningBar<'a> {
-    r: &'a Reader<'a>,
+#[derive(Serialize)]
+struct RecordView {
+    status: Status,
+    percent: i64,
+    bookmarked: bool,
 }
 
-#[derive(Template)]
-#[template(path = "lesson/reader/complete.html")]
-struct Complete<'a> {
-    r: &'a Reader<'a>,
+#[derive(Serialize)]
+struct QuizView {
+    attempts: i64,
+    best_percent: i64,
+    passed: bool,
 }
 
-#[derive(Template)]
-#[template(path = "lesson/reader/quiz_record.html")]
-struct QuizRecord<'a> {
-    r: &'a Reader<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "lesson/reader/quiz_button.html")]
-struct QuizButton<'a> {
-    r: &'a Reader<'a>,
+#[derive(Serialize)]
+struct AttemptView {
+    passed: bool,
+    score: u32,
+    total: u32,
+    percent: u8,
+    best_percent: i64,
+    attempts: i64,
 }
 
 /// The rendered HTML of each of the reader's holes.
@@ -78,13 +71,43 @@ pub struct ReaderParts {
 }
 
 impl ReaderParts {
-    pub fn of(r: &Reader) -> Result<ReaderParts, AppError> {
+    pub fn of(templates: &Templates, r: &Reader) -> Result<ReaderParts, AppError> {
+        let record = r.record;
+        let completed_at = record.completed_at.as_deref();
+        let view = View {
+            slug: r.slug,
+            csrf_token: r.csrf_token,
+            locked: r.locked,
+            pass_percent: r.pass_percent,
+            record: RecordView {
+                status: record.status,
+                percent: record.percent,
+                bookmarked: record.bookmarked,
+            },
+            completed_at,
+            completed_on: completed_at.map(|at| at.get(..10).unwrap_or(at)),
+            quiz: QuizView {
+                attempts: record.quiz.attempts,
+                best_percent: record.quiz.best_percent.unwrap_or_default(),
+                passed: record.quiz.passed,
+            },
+            attempt: r.attempt.map(|attempt| AttemptView {
+                passed: attempt.scored.passed,
+                score: attempt.scored.score,
+                total: attempt.scored.total,
+                percent: attempt.scored.percent,
+                best_percent: attempt.stats.best_percent.unwrap_or_default(),
+                attempts: attempt.stats.attempts,
+            }),
+        };
+        let context = Context::from_serialize(&view).map_err(AppError::internal)?;
+        let part = |name| templates.render_part(name, &context);
         Ok(ReaderParts {
-            percent: r.record.percent.to_string(),
-            learning_bar: LearningBar { r }.render().map_err(AppError::internal)?,
-            complete: Complete { r }.render().map_err(AppError::internal)?,
-            quiz_record: QuizRecord { r }.render().map_err(AppError::internal)?,
-            quiz_button: QuizButton { r }.render().map_err(AppError::internal)?,
+            percent: record.percent.to_string(),
+            learning_bar: part("lesson/reader/learning_bar.html")?,
+            complete: part("lesson/reader/complete.html")?,
+            quiz_record: part("lesson/reader/quiz_record.html")?,
+            quiz_button: part("lesson/reader/quiz_button.html")?,
         })
     }
 }
