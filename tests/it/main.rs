@@ -16,6 +16,7 @@ mod browser;
 mod certificates;
 mod content_props;
 mod crash;
+mod freshness;
 mod full_disk;
 mod import;
 mod learning;

@@ -2,12 +2,11 @@
 //! `lectern set-plan`, `lectern create-admin`) is served by a running instance within a
 //! second, with no restart: pages, JSON, quiz scoring, plans and roles alike.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::common;
 use common::{bearer, spawn_settings, test_settings, Backend, TestApp};
 use serde_json::json;
 
