@@ -346,9 +346,9 @@ async fn lesson_pages_show_each_reader_their_own_plan(backend: Backend) {
     assert_eq!(tokens.len(), 3, "each signed-in reader has their own token");
 }
 
-/// A signed-in reader's session and record are kept between pages only until the next
-/// commit to the database: a plan set through another connection (as the CLI sets it)
-/// and a log-out both show on the very next page.
+/// A signed-in reader's session and record are kept between pages only while the database's
+/// version holds: a plan set through another connection (as the CLI sets it) shows within a
+/// second, and a log-out through the instance on the very next page.
 async fn a_readers_page_follows_changes_made_elsewhere(backend: Backend) {
     let Some((app, _content)) = spawn_demo(backend, None).await else {
         return;
@@ -364,11 +364,20 @@ async fn a_readers_page_follows_changes_made_elsewhere(backend: Backend) {
         assert!(free.contains("Log out") && free.contains("Keep reading with"));
     }
     set_plan(&app, "moving@example.com", Plan::Pro).await;
-    let (_, pro) = page().await;
-    assert!(
-        pro.contains("The rest of pro-read."),
-        "the new plan shows at once"
-    );
+    // Another process's commit: served within a second (contract section 1, "Freshness");
+    // the test allows two on a shared machine.
+    let set = std::time::Instant::now();
+    let pro = loop {
+        let (_, pro) = page().await;
+        if pro.contains("The rest of pro-read.") {
+            break pro;
+        }
+        assert!(
+            set.elapsed() < std::time::Duration::from_secs(2),
+            "the new plan shows within a second"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    };
     assert!(!pro.contains("Keep reading with"));
 
     let logout = app
