@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
+use crate::content::glossary::{self, Glossary};
 use crate::content::{self, source, RenderedLesson, RENDER_VERSION};
 use crate::db::freshness::Version;
 use crate::db::{lessons, outage, Db};
@@ -64,6 +65,8 @@ pub struct Course {
     pub title: String,
     pub summary: String,
     pub lessons: Vec<Arc<Lesson>>,
+    /// The course's glossary page, rendered, when it has one.
+    pub glossary: Option<Arc<Glossary>>,
 }
 
 /// One consistent view of the catalog.
@@ -179,6 +182,7 @@ impl Catalog {
         let generation = lessons::generation(db).await?;
         let course_rows = lessons::courses(db).await?;
         let with_audio = crate::db::media::slugs_with_audio(db).await?;
+        let mut glossaries: HashMap<_, _> = lessons::glossaries(db).await?.into_iter().collect();
         let mut by_slug = HashMap::new();
         for row in lessons::current_lessons(db).await? {
             let rendered = rendered_of(db, &row).await?;
@@ -208,7 +212,14 @@ impl Catalog {
                 lessons.sort_by(|a, b| {
                     (a.rendered.position, &a.slug).cmp(&(b.rendered.position, &b.slug))
                 });
+                let glossary = glossaries.remove(&row.slug).and_then(|text| {
+                    glossary::parse(&text)
+                        .inspect_err(|error| tracing::warn!(course = %row.slug, %error, "stored glossary no longer parses"))
+                        .ok()
+                        .map(Arc::new)
+                });
                 Course {
+                    glossary,
                     slug: row.slug,
                     title: row.title,
                     summary: row.summary,

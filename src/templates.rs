@@ -4,7 +4,7 @@ use tera::{Context, Tera};
 
 use crate::error::AppError;
 
-const TEMPLATES: [(&str, &str); 21] = [
+const TEMPLATES: [(&str, &str); 22] = [
     (
         "certificate.html",
         include_str!("../templates/certificate.html"),
@@ -13,6 +13,7 @@ const TEMPLATES: [(&str, &str); 21] = [
     ("macros.html", include_str!("../templates/macros.html")),
     ("catalog.html", include_str!("../templates/catalog.html")),
     ("lesson.html", include_str!("../templates/lesson.html")),
+    ("glossary.html", include_str!("../templates/glossary.html")),
     (
         "lesson/header.html",
         include_str!("../templates/lesson/header.html"),

@@ -1,4 +1,5 @@
-//! Import of `content/`: one folder per course (`course.toml` and its `*.md` lessons).
+//! Import of `content/`: one folder per course (`course.toml`, its `*.md` lessons and, when
+//! it has one, its `glossary.md`).
 //!
 //! The rule that lets files and admin edits live together: a file whose text is unchanged
 //! since its last import is skipped, so it never overwrites a newer admin revision; a file
@@ -13,7 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::Deserialize;
 
-use crate::content::{self, source, RENDER_VERSION};
+use crate::content::{self, glossary, source, RENDER_VERSION};
 use crate::db::lessons::{self, CourseRow, NewRevision};
 use crate::db::Db;
 use crate::media;
@@ -152,11 +153,13 @@ async fn import_course(
         report.updated.push(format!("course {slug}"));
     }
 
+    import_glossary(db, folder, &slug, report).await;
+
     let files = sorted_entries(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
-    for file in files
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-    {
+    for file in files.iter().filter(|p| {
+        p.extension().is_some_and(|e| e == "md")
+            && p.file_name().is_some_and(|n| n != glossary::FILE_NAME)
+    }) {
         match import_lesson(db, file, &slug, data_dir).await {
             Ok((outcome, media_error)) => {
                 match outcome {
@@ -172,6 +175,41 @@ async fn import_course(
         }
     }
     Ok(())
+}
+
+/// Store the course's glossary from its `glossary.md`, or remove it when the file is gone.
+/// A glossary that does not parse is reported and the stored one is kept.
+async fn import_glossary(db: &Db, folder: &Path, slug: &str, report: &mut ImportReport) {
+    let file = folder.join(glossary::FILE_NAME);
+    let text = match std::fs::read_to_string(&file) {
+        Ok(text) => match glossary::parse(&text) {
+            Ok(_) => Some(text),
+            Err(error) => {
+                let line = error.line.map_or(String::new(), |l| format!("{l}:"));
+                report
+                    .errors
+                    .push(format!("{}:{line} {}", file.display(), error.message));
+                return;
+            }
+        },
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => {
+            report.errors.push(format!("{}: {error}", file.display()));
+            return;
+        }
+    };
+    let saved: Result<bool, sqlx::Error> = async {
+        let mut tx = db.begin_write().await?;
+        let changed = lessons::set_glossary(&mut tx, slug, text.as_deref()).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+    .await;
+    match saved {
+        Ok(true) => report.updated.push(format!("glossary {slug}")),
+        Ok(false) => {}
+        Err(error) => report.errors.push(format!("{}: {error}", file.display())),
+    }
 }
 
 enum Outcome {

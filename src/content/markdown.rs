@@ -101,7 +101,9 @@ fn anchor_headings(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     out
 }
 
-fn unique_slug(text: &str, used: &mut HashSet<String>) -> String {
+/// An anchor made from `text`: lower case letters and digits, words joined by `-` (empty
+/// when `text` has neither letters nor digits).
+pub(crate) fn slug(text: &str) -> String {
     let mut slug = String::new();
     for c in text.trim().chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
@@ -110,9 +112,13 @@ fn unique_slug(text: &str, used: &mut HashSet<String>) -> String {
             slug.push('-');
         }
     }
-    let base = match slug.trim_matches('-') {
-        "" => "section".to_owned(),
-        s => s.to_owned(),
+    slug.trim_matches('-').to_owned()
+}
+
+fn unique_slug(text: &str, used: &mut HashSet<String>) -> String {
+    let base = match slug(text) {
+        s if s.is_empty() => "section".to_owned(),
+        s => s,
     };
     let mut candidate = base.clone();
     let mut n = 2;

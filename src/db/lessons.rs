@@ -93,6 +93,39 @@ pub async fn upsert_course(tx: &mut Tx, course: &CourseRow) -> Result<bool, sqlx
     Ok(true)
 }
 
+/// Every course's glossary source, by course slug (courses without one are left out).
+pub async fn glossaries(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query("SELECT slug, glossary FROM courses WHERE glossary IS NOT NULL")
+        .fetch_all(&db.read)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("slug")?, row.try_get("glossary")?)))
+        .collect()
+}
+
+/// Set or remove a course's glossary; true when it changed.
+pub async fn set_glossary(
+    tx: &mut Tx,
+    slug: &str,
+    glossary: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let stored: Option<String> = sqlx::query("SELECT glossary FROM courses WHERE slug = $1")
+        .bind(slug)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("glossary")?;
+    if stored.as_deref() == glossary {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE courses SET glossary = $1, updated_at = $2 WHERE slug = $3")
+        .bind(glossary)
+        .bind(now())
+        .bind(slug)
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
+}
+
 pub async fn lesson_head(tx: &mut Tx, slug: &str) -> Result<Option<LessonHead>, sqlx::Error> {
     let row =
         sqlx::query("SELECT revision, source_path, imported_source FROM lessons WHERE slug = $1")

@@ -18,6 +18,7 @@ mod content_props;
 mod crash;
 mod freshness;
 mod full_disk;
+mod glossary;
 mod import;
 mod learning;
 mod openapi;

@@ -30,6 +30,7 @@ pub async fn show(
                 "slug": course.slug,
                 "title": course.title,
                 "summary": course.summary,
+                "glossary": course.glossary.is_some(),
                 "minutes": course.lessons.iter().map(|l| l.rendered.reading_minutes).sum::<u32>(),
                 "lessons": course.lessons.iter().map(|l| LessonSummary::of(l)).collect::<Vec<_>>(),
             })

@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod catalog;
 mod certificates;
+mod glossary;
 mod learning;
 pub(crate) mod lesson;
 mod pricing;
@@ -18,6 +19,7 @@ use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(catalog::show))
+        .route("/courses/{slug}/glossary", web::get().to(glossary::show))
         .route("/lessons/{slug}", web::get().to(lesson::show))
         .route(
             "/lessons/{slug}/complete",

@@ -202,7 +202,11 @@ impl Source<'_> {
         context.insert("lesson", &lesson);
         context.insert(
             "course",
-            &json!({ "slug": self.course.slug, "title": self.course.title }),
+            &json!({
+                "slug": self.course.slug,
+                "title": self.course.title,
+                "glossary": self.course.glossary.is_some(),
+            }),
         );
         context.insert("viewer", &json!({ "signed_in": self.signed_in }));
         context.insert("quiz", &view.quiz);
