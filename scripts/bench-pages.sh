@@ -14,6 +14,8 @@
 #
 #   scripts/bench-pages.sh [LESSON_PATH]     default /lessons/transformer-revolution
 #   WRK_ARGS="-t2 -c64 -d10s" scripts/bench-pages.sh
+#   LECTERN_BINARY=/path/to/lectern scripts/bench-pages.sh   # another build (say, an older
+#                                                            # commit's), instead of building
 #
 # Needs Debian's nginx-light and wrk (installed when missing and running as root).
 set -euo pipefail
@@ -38,7 +40,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --release --quiet
+if [ -z "${LECTERN_BINARY:-}" ]; then
+  cargo build --release --quiet
+  LECTERN_BINARY=./target/release/lectern
+fi
 base="http://127.0.0.1:$LECTERN_PORT"
 
 # Start Lectern on $1 (data folder); sets startup_ms to the milliseconds until $LESSON is served.
@@ -46,7 +51,7 @@ start_lectern() {
   local t0 t1
   t0=$(date +%s%N)
   LECTERN_BIND="127.0.0.1:$LECTERN_PORT" LECTERN_DATA_DIR="$1" LECTERN_LOG=warn \
-    LECTERN_AUTH_RATE_LIMIT=100000 ./target/release/lectern serve >>"$work/lectern.log" 2>&1 &
+    LECTERN_AUTH_RATE_LIMIT=100000 "$LECTERN_BINARY" serve >>"$work/lectern.log" 2>&1 &
   lectern_pid=$!
   until curl -fs -o /dev/null "$base$LESSON"; do
     kill -0 "$lectern_pid" 2>/dev/null || { cat "$work/lectern.log" >&2; exit 1; }
