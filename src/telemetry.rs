@@ -83,6 +83,23 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Middleware: a span with a request id around each request, an `x-request-id` header on
 /// the answer, one log line per request, and the metrics.
+/// A request's method as a metrics label: the methods HTTP defines, and one label for any
+/// other, so a request with a made-up method adds no series.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        "CONNECT" => "CONNECT",
+        "TRACE" => "TRACE",
+        _ => "other",
+    }
+}
+
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -101,7 +118,7 @@ pub async fn observe(
         .unwrap_or_else(|| "unmatched".to_owned());
     let seconds = started.elapsed().as_secs_f64();
     if let Some(metrics) = metrics {
-        metrics.observe(&route, method.as_str(), status, seconds);
+        metrics.observe(&route, method_label(&method), status, seconds);
     }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID.clone(), value);

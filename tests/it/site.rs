@@ -308,8 +308,27 @@ async fn health_metrics_and_security_headers(backend: Backend) {
     assert!(headers.contains_key("referrer-policy"));
     assert!(headers.contains_key("x-request-id"));
 
+    // Made-up methods and paths add no series of their own.
+    for method in ["FOO", "BAR", "GETX"] {
+        let odd = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let path = format!("/made-up-{method}");
+        let response = app
+            .client
+            .request(odd, app.url(&path))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_client_error(), "{method}");
+    }
     let (status, metrics) = app.get_text("/metrics").await;
     assert_eq!(status, 200);
+    for made_up in ["FOO", "BAR", "GETX", "made-up"] {
+        assert!(!metrics.contains(made_up), "{made_up} in {metrics}");
+    }
+    assert!(
+        metrics.contains("method=\"other\",route=\"unmatched\""),
+        "{metrics}"
+    );
     assert!(
         metrics.contains("lectern_http_requests_total{method=\"GET\",route=\"/lessons/{slug}\",status=\"200\"} 1"),
         "{metrics}"
