@@ -27,9 +27,7 @@ async fn bearer_get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
 }
 
 async fn sign_up_log_in_and_me_through_the_api(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (token, user) = app.sign_up("  Ada@Example.com ").await;
     let mut keys: Vec<_> = user.as_object().unwrap().keys().cloned().collect();
     keys.sort();
@@ -92,9 +90,7 @@ async fn sign_up_log_in_and_me_through_the_api(backend: Backend) {
 }
 
 async fn log_in_failures_look_the_same(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     app.sign_up("grace@example.com").await;
     let attempt = |email: &'static str, password: &'static str| {
         let request = app
@@ -133,9 +129,7 @@ async fn log_in_failures_look_the_same(backend: Backend) {
 }
 
 async fn logout_and_password_change_revoke_tokens(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (first, _) = app.sign_up("lin@example.com").await;
     let second = app
         .post("/api/v1/auth/login")
@@ -219,9 +213,7 @@ async fn logout_and_password_change_revoke_tokens(backend: Backend) {
 }
 
 async fn plan_and_role_come_from_the_database(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (token, user) = app.sign_up("pat@example.com").await;
     let plus_lesson = "/api/v1/lessons/prompting-playbook";
     let locked = |body: &Value| body["locked"].as_bool().unwrap();
@@ -308,9 +300,7 @@ async fn plan_and_role_come_from_the_database(backend: Backend) {
 }
 
 async fn export_and_delete(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (token, user) = app.sign_up("sam@example.com").await;
     let (status, export) = bearer_get(&app, "/api/v1/me/export", &token).await;
     assert_eq!(status, 200);
@@ -352,9 +342,7 @@ async fn export_and_delete(backend: Backend) {
 }
 
 async fn bad_input_is_a_clear_error(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let cases: Vec<(&str, reqwest::RequestBuilder, u16)> = vec![
         ("missing fields", app.post("/api/v1/auth/signup").json(&json!({"email": "a@example.com"})), 400),
         ("wrong types", app.post("/api/v1/auth/signup").json(&json!({"email": 5, "password": [], "name": {}})), 400),
@@ -397,9 +385,7 @@ async fn bad_input_is_a_clear_error(backend: Backend) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forms_work_without_javascript_and_refuse_foreign_origins() {
-    let Some(app) = spawn(Backend::Sqlite).await else {
-        return;
-    };
+    let app = spawn(Backend::Sqlite).await;
     let form = [
         ("name", "Noor"),
         ("email", "noor@example.com"),
@@ -534,9 +520,7 @@ async fn forms_work_without_javascript_and_refuse_foreign_origins() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_and_log_in_are_rate_limited_per_client() {
-    let (mut settings, data) = test_settings(Backend::Sqlite, &common::bundled_content())
-        .await
-        .unwrap();
+    let (mut settings, data) = test_settings(Backend::Sqlite, &common::bundled_content()).await;
     settings.auth_rate_limit = 3;
     let app = spawn_settings(settings, data).await;
     for _ in 0..3 {
@@ -571,9 +555,7 @@ async fn sign_up_and_log_in_are_rate_limited_per_client() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn https_sites_get_secure_host_cookies_and_short_secrets_refuse_to_start() {
-    let (mut settings, data) = test_settings(Backend::Sqlite, &common::bundled_content())
-        .await
-        .unwrap();
+    let (mut settings, data) = test_settings(Backend::Sqlite, &common::bundled_content()).await;
     settings.public_url = Some("https://learn.example.com".into());
     let app = spawn_settings(settings.clone(), data).await;
     let response = app
@@ -602,7 +584,7 @@ async fn weaker_stored_hashes_are_upgraded_at_the_next_log_in() {
     use argon2::password_hash::{PasswordHasher, SaltString};
     use lectern::db::{users, Db};
 
-    let app = spawn(Backend::Sqlite).await.unwrap();
+    let app = spawn(Backend::Sqlite).await;
     let (_, user) = app.sign_up("old@example.com").await;
     let db = Db::connect(&app.settings).await.unwrap();
     let weak = argon2::Argon2::new(

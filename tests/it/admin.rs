@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{spawn, spawn_settings, test_settings, Backend, TestApp, TEST_PASSWORD};
+use common::{spawn, Backend, TestApp, TEST_PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -86,9 +86,7 @@ async fn create(app: &TestApp, token: &str, text: &str) -> (u16, Value) {
 }
 
 async fn the_admin_flow_through_the_api(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let token = admin_token(&app).await;
     let (reader, _) = app.sign_up("reader@example.com").await;
 
@@ -302,9 +300,7 @@ async fn the_admin_flow_through_the_api(backend: Backend) {
 }
 
 async fn invalid_sources_are_refused_naming_field_and_line(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let token = admin_token(&app).await;
     let good = lesson_source("checked", "Checked", "Body.");
     let quiz = |questions: &str| {
@@ -426,9 +422,7 @@ async fn invalid_sources_are_refused_naming_field_and_line(backend: Backend) {
 }
 
 async fn only_admins_get_in(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let token = admin_token(&app).await;
     let (learner, learner_user) = app.sign_up("learner@example.com").await;
     let source = lesson_source("guarded", "Guarded", "Body.");
@@ -622,9 +616,7 @@ fn assert_clean(html: &str, context: &str) {
 }
 
 async fn xss_vectors_never_reach_a_reader(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let token = admin_token(&app).await;
     let code_sample = "<script>alert(1)</script> <img src=x onerror=alert(1)>";
     for (i, vector) in XSS_VECTORS.iter().enumerate() {
@@ -685,9 +677,7 @@ async fn xss_vectors_never_reach_a_reader(backend: Backend) {
 }
 
 async fn courses_users_and_plans(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let token = admin_token(&app).await;
 
     // A new course, then a lesson in it; changing the course keeps its place.
@@ -833,9 +823,7 @@ async fn courses_users_and_plans(backend: Backend) {
 }
 
 async fn older_revisions_can_be_restored(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let token = admin_token(&app).await;
     // An imported lesson (no slug needed in an edit that keeps the file's slug).
     let (_, current) = answer(call(
@@ -932,9 +920,7 @@ async fn content_files_and_admin_edits_live_together(backend: Backend) {
     .unwrap();
     let file_source = lesson_source("from-file", "From the file", "File words.");
     std::fs::write(course.join("from-file.md"), &file_source).unwrap();
-    let Some(app) = common::spawn_with(backend, content.path()).await else {
-        return;
-    };
+    let app = common::spawn_with(backend, content.path()).await;
     let token = admin_token(&app).await;
     let import = || async {
         let db = lectern::db::Db::connect(&app.settings).await.unwrap();
@@ -1024,22 +1010,12 @@ async fn content_files_and_admin_edits_live_together(backend: Backend) {
 
 /// Two instances on one PostgreSQL database: what one publishes, the other serves next.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(lectern_postgres),
+    ignore = "set LECTERN_TEST_POSTGRES_URL to run it"
+)]
 async fn a_lesson_published_on_one_instance_is_served_by_another() {
-    let Some((mut settings, data)) =
-        test_settings(Backend::Postgres, &common::bundled_content()).await
-    else {
-        return;
-    };
-    settings.jwt_secret = Some(
-        "a shared secret that is at least thirty-two bytes long"
-            .parse()
-            .unwrap(),
-    );
-    let other_data = tempfile::tempdir().unwrap();
-    let mut other_settings = settings.clone();
-    other_settings.data_dir = other_data.path().to_path_buf();
-    let first = spawn_settings(settings, data).await;
-    let second = spawn_settings(other_settings, other_data).await;
+    let (first, second) = common::two_instances().await;
 
     // Each instance has loaded its catalog; a token from one works on the other.
     let token = admin_token(&first).await;
@@ -1135,9 +1111,7 @@ mod pages {
     }
 
     async fn admin_pages_are_for_admins_and_work_without_javascript(backend: Backend) {
-        let Some(app) = spawn(backend).await else {
-            return;
-        };
+        let app = spawn(backend).await;
         let token = admin_token(&app).await;
         let (learner, learner_user) = app.sign_up("learner@example.com").await;
         for page in [
@@ -1413,9 +1387,7 @@ mod pages {
 }
 
 async fn narrations_are_uploaded_and_their_preview_cut_at_once(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let token = admin_token(&app).await;
     let (status, _) = create(
         &app,

@@ -8,11 +8,13 @@ use common::{spawn, Backend};
 use lectern::tokenizer::{count, Encoding};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(lectern_browser),
+    ignore = "install Debian's chromium and chromium-driver to run it"
+)]
 async fn the_token_box_counts_as_the_reader_types() {
-    let Some(browser) = Browser::start(true).await else {
-        return;
-    };
-    let app = spawn(Backend::Sqlite).await.unwrap();
+    let browser = Browser::start(true).await;
+    let app = spawn(Backend::Sqlite).await;
     browser
         .goto(&app.url("/lessons/transformer-revolution"))
         .await;
@@ -40,11 +42,13 @@ async fn the_token_box_counts_as_the_reader_types() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(lectern_browser),
+    ignore = "install Debian's chromium and chromium-driver to run it"
+)]
 async fn the_token_box_works_without_javascript_in_a_browser() {
-    let Some(browser) = Browser::start(false).await else {
-        return;
-    };
-    let app = spawn(Backend::Sqlite).await.unwrap();
+    let browser = Browser::start(false).await;
+    let app = spawn(Backend::Sqlite).await;
     browser
         .goto(&app.url("/lessons/transformer-revolution"))
         .await;
@@ -62,11 +66,13 @@ async fn the_token_box_works_without_javascript_in_a_browser() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(lectern_browser),
+    ignore = "install Debian's chromium and chromium-driver to run it"
+)]
 async fn the_lesson_editor_previews_as_the_admin_types() {
-    let Some(browser) = Browser::start(true).await else {
-        return;
-    };
-    let app = spawn(Backend::Sqlite).await.unwrap();
+    let browser = Browser::start(true).await;
+    let app = spawn(Backend::Sqlite).await;
     let db = lectern::db::Db::connect(&app.settings).await.unwrap();
     let passwords = lectern::auth::password::Passwords::new(1);
     lectern::accounts::create_admin(

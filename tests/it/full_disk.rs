@@ -67,9 +67,8 @@ impl Drop for SmallDisk {
 #[ignore = "mounts a tmpfs (root): run scripts/full-disk.sh"]
 async fn a_full_disk_answers_503_and_recovers_with_nothing_half_written() {
     let disk = SmallDisk::mount(24);
-    let (mut settings, data) = common::test_settings(Backend::Sqlite, &common::bundled_content())
-        .await
-        .unwrap();
+    let (mut settings, data) =
+        common::test_settings(Backend::Sqlite, &common::bundled_content()).await;
     settings.data_dir = disk.path().join("data");
     let database = settings.data_dir.join("lectern.db");
     let app = common::spawn_settings(settings.clone(), data).await;

@@ -99,9 +99,7 @@ fn lesson_entry<'a>(progress: &'a Value, slug: &str) -> &'a Value {
 }
 
 async fn progress_never_goes_down_and_keeps_the_first_completion(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (token, _) = app.sign_up("reader@example.com").await;
 
     let (status, body) = put_progress(&app, &token, FREE_LESSON, json!({"percent": 40})).await;
@@ -193,9 +191,7 @@ async fn progress_never_goes_down_and_keeps_the_first_completion(backend: Backen
 }
 
 async fn progress_lists_every_published_lesson(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (token, _) = app.sign_up("lister@example.com").await;
     put_progress(&app, &token, FREE_LESSON, json!({"completed": true})).await;
     put_progress(
@@ -271,9 +267,7 @@ async fn progress_lists_every_published_lesson(backend: Backend) {
 }
 
 async fn quiz_attempts_are_scored_on_the_server(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (token, _) = app.sign_up("quizzer@example.com").await;
     let key = flagship_key();
 
@@ -405,9 +399,7 @@ async fn quiz_attempts_are_scored_on_the_server(backend: Backend) {
 }
 
 async fn bad_quiz_answers_are_refused_and_nothing_is_stored(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (token, _) = app.sign_up("careless@example.com").await;
     let key = flagship_key();
     let single = key.iter().find(|(_, c)| c.len() == 1).unwrap().0.clone();
@@ -461,9 +453,7 @@ async fn bad_quiz_answers_are_refused_and_nothing_is_stored(backend: Backend) {
 }
 
 async fn users_never_see_each_others_learning(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (alice, _) = app.sign_up("alice@example.com").await;
     let (bob, _) = app.sign_up("bob@example.com").await;
     put_progress(&app, &alice, FREE_LESSON, json!({"percent": 75})).await;
@@ -549,9 +539,7 @@ async fn users_never_see_each_others_learning(backend: Backend) {
 }
 
 async fn concurrent_progress_and_quiz_writes_are_consistent(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (token, _) = app.sign_up("busy@example.com").await;
     let key = flagship_key();
     let all_right: serde_json::Map<_, _> =
@@ -635,9 +623,7 @@ async fn concurrent_progress_and_quiz_writes_are_consistent(backend: Backend) {
 }
 
 async fn export_holds_learning_and_deletion_removes_it(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (token, user) = app.sign_up("leaver@example.com").await;
     put_progress(&app, &token, FREE_LESSON, json!({"percent": 50})).await;
     bearer(
@@ -707,9 +693,7 @@ async fn attempts_keep_the_revision_they_were_scored_against(backend: Backend) {
         )
     };
     std::fs::write(course.join("edited.md"), lesson("1", "First key: b.")).unwrap();
-    let Some((settings, _data)) = test_settings(backend, content.path()).await else {
-        return;
-    };
+    let (settings, _data) = test_settings(backend, content.path()).await;
     let db = Db::connect(&settings).await.unwrap();
     import_dir(&db, content.path()).await.unwrap();
     let catalog = Catalog::load(&db).await.unwrap();
@@ -777,9 +761,7 @@ async fn attempts_keep_the_revision_they_were_scored_against(backend: Backend) {
 /// uses them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_work_without_javascript() {
-    let Some(app) = spawn(Backend::Sqlite).await else {
-        return;
-    };
+    let app = spawn(Backend::Sqlite).await;
     let key = flagship_key();
     let lesson_path = format!("/lessons/{FREE_LESSON}");
 

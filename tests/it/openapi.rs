@@ -57,7 +57,7 @@ const METHODS: [&str; 8] = [
 ];
 
 async fn document() -> Value {
-    let app = spawn(Backend::Sqlite).await.unwrap();
+    let app = spawn(Backend::Sqlite).await;
     let response = app.get("/api/v1/openapi.json").await;
     assert_eq!(response.status(), 200);
     assert!(response.headers()["content-type"]
@@ -205,7 +205,7 @@ async fn signed_in_routes_declare_bearer_and_cookie() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_method_a_path_does_not_answer_is_405_with_allow() {
-    let app = spawn(Backend::Sqlite).await.unwrap();
+    let app = spawn(Backend::Sqlite).await;
     for (method, path, allow) in [
         ("PATCH", "/api/v1/me", "GET, DELETE"),
         ("GET", "/api/v1/tokenize", "POST"),

@@ -5,7 +5,7 @@ use crate::common;
 
 use std::path::Path;
 
-use common::{pdf, spawn_settings, test_settings, Backend, TestApp};
+use common::{pdf, spawn_settings, test_settings, Backend, TestApp, TestData};
 use lectern::db::Db;
 use lectern::media::mp3;
 use lectern::plans::Plan;
@@ -59,15 +59,12 @@ fn write_content(dir: &Path) {
     std::fs::write(course.join("d.md"), lesson("pro-read", 4, "pro", None)).unwrap();
 }
 
-async fn spawn_demo(
-    backend: Backend,
-    secret: Option<&str>,
-) -> Option<(TestApp, tempfile::TempDir)> {
+async fn spawn_demo(backend: Backend, secret: Option<&str>) -> (TestApp, tempfile::TempDir) {
     let content = tempfile::tempdir().unwrap();
     write_content(content.path());
-    let (mut settings, data) = test_settings(backend, content.path()).await?;
+    let (mut settings, data) = test_settings(backend, content.path()).await;
     settings.billing_webhook_secret = secret.map(|s| s.parse().unwrap());
-    Some((spawn_settings(settings, data).await, content))
+    (spawn_settings(settings, data).await, content)
 }
 
 /// A GET from a fresh client (no cookies), with a Bearer token and extra headers.
@@ -120,9 +117,7 @@ async fn outcome(app: &TestApp, path: &str, token: Option<&str>) -> String {
 }
 
 async fn capabilities_follow_the_matrix_for_every_plan(backend: Backend) {
-    let Some((app, _content)) = spawn_demo(backend, None).await else {
-        return;
-    };
+    let (app, _content) = spawn_demo(backend, None).await;
     let readers = readers(&app).await;
     // (path, [anonymous, free, plus, pro])
     let table: [(&str, [&str; 4]); 13] = [
@@ -284,9 +279,7 @@ async fn capabilities_follow_the_matrix_for_every_plan(backend: Backend) {
 /// (Pro first, so a kept full lesson would reach the plans below it, then the reverse),
 /// each page shows its own reader's plan.
 async fn lesson_pages_show_each_reader_their_own_plan(backend: Backend) {
-    let Some((app, _content)) = spawn_demo(backend, None).await else {
-        return;
-    };
+    let (app, _content) = spawn_demo(backend, None).await;
     let readers = readers(&app).await;
     // Whether [anonymous, free, plus, pro] may read the whole lesson.
     let table = [
@@ -350,9 +343,7 @@ async fn lesson_pages_show_each_reader_their_own_plan(backend: Backend) {
 /// version holds: a plan set through another connection (as the CLI sets it) shows within a
 /// second, and a log-out through the instance on the very next page.
 async fn a_readers_page_follows_changes_made_elsewhere(backend: Backend) {
-    let Some((app, _content)) = spawn_demo(backend, None).await else {
-        return;
-    };
+    let (app, _content) = spawn_demo(backend, None).await;
     let (token, _) = app.sign_up("moving@example.com").await;
     let page = || async {
         let response = fetch(&app, "/lessons/pro-read", Some(&token), &[]).await;
@@ -404,9 +395,7 @@ fn csrf_tokens(page: &str) -> Vec<String> {
 }
 
 async fn ranges_etags_and_416(backend: Backend) {
-    let Some((app, _content)) = spawn_demo(backend, None).await else {
-        return;
-    };
+    let (app, _content) = spawn_demo(backend, None).await;
     let (token, _) = app.sign_up("plus@example.com").await;
     set_plan(&app, "plus@example.com", Plan::Plus).await;
     let token = Some(token.as_str());
@@ -480,9 +469,7 @@ async fn ranges_etags_and_416(backend: Backend) {
 }
 
 async fn the_preview_is_at_most_thirty_seconds(backend: Backend) {
-    let Some((app, _content)) = spawn_demo(backend, None).await else {
-        return;
-    };
+    let (app, _content) = spawn_demo(backend, None).await;
     let full = std::fs::read(
         common::bundled_content().join("ai-foundations/01-transformer-revolution.mp3"),
     )
@@ -523,9 +510,7 @@ async fn the_preview_is_at_most_thirty_seconds(backend: Backend) {
 }
 
 async fn media_survives_reimport_and_a_second_instance(backend: Backend) {
-    let Some((app, content)) = spawn_demo(backend, None).await else {
-        return;
-    };
+    let (app, content) = spawn_demo(backend, None).await;
     let audio_dir = lectern::media::audio_dir(&app.settings.data_dir);
     let files = || {
         let mut names: Vec<_> = std::fs::read_dir(&audio_dir)
@@ -559,7 +544,7 @@ async fn media_survives_reimport_and_a_second_instance(backend: Backend) {
     // On PostgreSQL, a second instance with its own data folder imports the same content
     // and serves the same bytes.
     if backend == Backend::Postgres {
-        let data = tempfile::tempdir().unwrap();
+        let data = TestData::folder();
         let mut settings = app.settings.clone();
         settings.data_dir = data.path().to_path_buf();
         let second = spawn_settings(settings, data).await;
@@ -599,9 +584,7 @@ async fn plan_of(app: &TestApp, token: &str) -> String {
 }
 
 async fn webhook_applies_signed_events_once(backend: Backend) {
-    let Some((app, _content)) = spawn_demo(backend, Some(WEBHOOK_SECRET)).await else {
-        return;
-    };
+    let (app, _content) = spawn_demo(backend, Some(WEBHOOK_SECRET)).await;
     let (token, _) = app.sign_up("buyer@example.com").await;
     let now = chrono::Utc::now().timestamp();
     let upgrade = json!({"id": "evt_1", "type": "subscription.updated",
@@ -689,9 +672,7 @@ async fn webhook_applies_signed_events_once(backend: Backend) {
 }
 
 async fn webhook_is_404_without_a_secret(backend: Backend) {
-    let Some((app, _content)) = spawn_demo(backend, None).await else {
-        return;
-    };
+    let (app, _content) = spawn_demo(backend, None).await;
     let body = r#"{"id":"evt_1","type":"subscription.deleted","data":{"email":"a@example.com"}}"#;
     let now = chrono::Utc::now().timestamp();
     let (status, error) = post_event(&app, body, Some(signature("x", now, body))).await;
@@ -741,9 +722,7 @@ async fn webhook_is_404_without_a_secret(backend: Backend) {
 }
 
 async fn lesson_pdfs_hold_the_text_the_reader_may_read(backend: Backend) {
-    let Some((app, _content)) = spawn_demo(backend, None).await else {
-        return;
-    };
+    let (app, _content) = spawn_demo(backend, None).await;
     let readers = readers(&app).await;
     let (plus, pro) = (readers[2].1.as_deref(), readers[3].1.as_deref());
 
@@ -823,7 +802,7 @@ async fn lesson_pdf(app: &TestApp, slug: &str, token: &str) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_flagship_lesson_pdf_has_every_part_and_page_numbers() {
-    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    let app = common::spawn(Backend::Sqlite).await;
     let (token, _) = app.sign_up("reader@example.com").await;
     set_plan(&app, "reader@example.com", Plan::Plus).await;
     let pdf = lesson_pdf(&app, "transformer-revolution", &token).await;

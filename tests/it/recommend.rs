@@ -53,7 +53,7 @@ async fn reader_with_progress(app: &TestApp, email: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plus_readers_get_recommendations_from_their_progress() {
-    let app = spawn(Backend::Sqlite).await.unwrap();
+    let app = spawn(Backend::Sqlite).await;
     let free = reader_with_progress(&app, "free@example.com").await;
     let plus = reader_with_progress(&app, "plus@example.com").await;
     let db = lectern::db::Db::connect(&app.settings).await.unwrap();

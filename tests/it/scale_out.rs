@@ -4,25 +4,8 @@
 
 use crate::common;
 
-use common::{bearer, send, spawn_settings, test_settings, Backend, TestApp, TEST_PASSWORD};
+use common::{bearer, send, two_instances, TestApp, TEST_PASSWORD};
 use serde_json::{json, Value};
-
-/// Two instances on one fresh PostgreSQL database with the same JWT secret.
-/// `None` when no PostgreSQL server is configured (the run is skipped, except under CI=true).
-async fn two_instances() -> Option<(TestApp, TestApp)> {
-    let (mut settings, data) = test_settings(Backend::Postgres, &common::bundled_content()).await?;
-    settings.jwt_secret = Some(
-        "one secret shared by every instance of the site"
-            .parse()
-            .expect("a long enough secret"),
-    );
-    let other_data = tempfile::tempdir().expect("temp dir");
-    let mut other_settings = settings.clone();
-    other_settings.data_dir = other_data.path().to_path_buf();
-    let first = spawn_settings(settings, data).await;
-    let second = spawn_settings(other_settings, other_data).await;
-    Some((first, second))
-}
 
 /// Log in through the API with a client of its own (the app's cookie jar is left alone).
 async fn log_in(app: &TestApp, email: &str) -> String {
@@ -58,10 +41,12 @@ fn lesson_progress<'a>(progress: &'a Value, slug: &str) -> &'a Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(lectern_postgres),
+    ignore = "set LECTERN_TEST_POSTGRES_URL to run it"
+)]
 async fn two_instances_on_one_database_work_as_one_site() {
-    let Some((first, second)) = two_instances().await else {
-        return;
-    };
+    let (first, second) = two_instances().await;
     let (first_lesson, second_lesson) = {
         let (status, body) = first.get_json("/api/v1/lessons").await;
         assert_eq!(status, 200);
@@ -226,10 +211,12 @@ async fn two_instances_on_one_database_work_as_one_site() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(lectern_postgres),
+    ignore = "set LECTERN_TEST_POSTGRES_URL to run it"
+)]
 async fn a_cookie_session_follows_the_reader_between_instances() {
-    let Some((first, second)) = two_instances().await else {
-        return;
-    };
+    let (first, second) = two_instances().await;
     // One browser, as behind a load balancer: the session cookie set by one instance is
     // honoured by the other (cookies are not scoped by port).
     first.sign_up("browser@example.com").await;
@@ -308,10 +295,12 @@ async fn a_cookie_session_follows_the_reader_between_instances() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(lectern_postgres),
+    ignore = "set LECTERN_TEST_POSTGRES_URL to run it"
+)]
 async fn a_narration_uploaded_through_one_instance_is_served_by_another() {
-    let Some((first, second)) = two_instances().await else {
-        return;
-    };
+    let (first, second) = two_instances().await;
     let (_, body) = first.get_json("/api/v1/lessons").await;
     let silent = body["lessons"]
         .as_array()

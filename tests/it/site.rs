@@ -20,9 +20,7 @@ on_both_backends!(
 );
 
 async fn catalog_lists_the_course_in_order(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (status, html) = app.get_text("/").await;
     assert_eq!(status, 200);
     assert!(
@@ -54,9 +52,7 @@ async fn catalog_lists_the_course_in_order(backend: Backend) {
 }
 
 async fn flagship_page_has_every_part_of_a_lesson(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (status, html) = app.get_text(&format!("/lessons/{FLAGSHIP}")).await;
     assert_eq!(status, 200);
     for part in [
@@ -97,9 +93,7 @@ async fn flagship_page_has_every_part_of_a_lesson(backend: Backend) {
 }
 
 async fn plus_lessons_show_only_the_teaser_to_free_readers(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let source = std::fs::read_to_string(
         common::bundled_content().join("ai-foundations/07-prompting-playbook.md"),
     )
@@ -167,9 +161,7 @@ const SUMMARY_KEYS: [&str; 10] = [
 ];
 
 async fn json_shapes_follow_the_contract(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (status, courses) = app.get_json("/api/v1/courses").await;
     assert_eq!(status, 200);
     let course = &courses["courses"][0];
@@ -241,9 +233,7 @@ async fn json_shapes_follow_the_contract(backend: Backend) {
 }
 
 async fn quiz_answers_never_leave_the_server(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let source = std::fs::read_to_string(
         common::bundled_content().join("ai-foundations/01-transformer-revolution.md"),
     )
@@ -263,9 +253,7 @@ async fn quiz_answers_never_leave_the_server(backend: Backend) {
 }
 
 async fn unknown_things_are_404_in_the_right_shape(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (status, body) = app.get_json("/api/v1/lessons/no-such-lesson").await;
     assert_eq!(status, 404);
     assert_eq!(body["error"]["code"], "not_found");
@@ -293,9 +281,7 @@ async fn unknown_things_are_404_in_the_right_shape(backend: Backend) {
 }
 
 async fn health_metrics_and_security_headers(backend: Backend) {
-    let Some(app) = spawn(backend).await else {
-        return;
-    };
+    let app = spawn(backend).await;
     let (status, health) = app.get_json("/healthz").await;
     assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
 
@@ -350,7 +336,7 @@ async fn health_metrics_and_security_headers(backend: Backend) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_shared_anonymous_page_is_never_served_to_a_signed_in_reader() {
-    let app = spawn(Backend::Sqlite).await.unwrap();
+    let app = spawn(Backend::Sqlite).await;
     let path = format!("/lessons/{FLAGSHIP}");
     let anonymous = reqwest::Client::new();
     for _ in 0..2 {
@@ -380,7 +366,7 @@ async fn the_shared_anonymous_page_is_never_served_to_a_signed_in_reader() {
 /// same headers, counted under its route. Anything else still reaches the handlers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_a_visitors_plain_get_is_answered_from_the_kept_pages() {
-    let app = spawn(Backend::Sqlite).await.unwrap();
+    let app = spawn(Backend::Sqlite).await;
     let client = reqwest::Client::new();
     let path = format!("/lessons/{FLAGSHIP}");
     let rendered = client.get(app.url(&path)).send().await.unwrap();
@@ -433,7 +419,7 @@ async fn only_a_visitors_plain_get_is_answered_from_the_kept_pages() {
 async fn kept_pages_are_sent_gzipped_to_browsers_that_take_it() {
     use std::io::Read;
 
-    let app = spawn(Backend::Sqlite).await.unwrap();
+    let app = spawn(Backend::Sqlite).await;
     let client = reqwest::Client::new();
     for path in [format!("/lessons/{FLAGSHIP}"), "/".to_owned()] {
         for _ in 0..2 {

@@ -21,7 +21,7 @@ fn tiktoken_case(name: &str) -> (String, Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn encodings_are_listed_with_o200k_as_default() {
-    let app = spawn(Backend::Sqlite).await.unwrap();
+    let app = spawn(Backend::Sqlite).await;
     let (status, body) = app.get_json("/api/v1/tokenizer/encodings").await;
     assert_eq!(status, 200);
     let encodings = body["encodings"].as_array().unwrap();
@@ -39,7 +39,7 @@ async fn encodings_are_listed_with_o200k_as_default() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokenize_returns_tiktoken_ids_and_whole_segments() {
-    let app = spawn(Backend::Sqlite).await.unwrap();
+    let app = spawn(Backend::Sqlite).await;
     for name in ["emoji", "cjk", "code"] {
         let (text, case) = tiktoken_case(name);
         for encoding in ["o200k_base", "cl100k_base"] {
@@ -88,7 +88,7 @@ async fn tokenize_returns_tiktoken_ids_and_whole_segments() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_get_the_contract_errors() {
-    let app = spawn(Backend::Sqlite).await.unwrap();
+    let app = spawn(Backend::Sqlite).await;
     let big = "a".repeat(1024 * 1024 + 1);
     let cases: Vec<(&str, reqwest::RequestBuilder, u16, &str)> = vec![
         (
@@ -146,7 +146,7 @@ async fn bad_requests_get_the_contract_errors() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_megabyte_of_text_stays_exact_and_bounded() {
-    let app = spawn(Backend::Sqlite).await.unwrap();
+    let app = spawn(Backend::Sqlite).await;
     let text = "lectern ".repeat(131_072);
     let body: Value = app
         .post("/api/v1/tokenize")
@@ -175,9 +175,7 @@ async fn a_megabyte_of_text_stays_exact_and_bounded() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokenize_is_rate_limited_per_client() {
-    let (mut settings, data) = test_settings(Backend::Sqlite, &common::bundled_content())
-        .await
-        .unwrap();
+    let (mut settings, data) = test_settings(Backend::Sqlite, &common::bundled_content()).await;
     settings.tokenize_rate_limit = 2;
     let app = spawn_settings(settings, data).await;
     let send = || {
@@ -194,7 +192,7 @@ async fn tokenize_is_rate_limited_per_client() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_token_box_works_without_javascript() {
-    let app = spawn(Backend::Sqlite).await.unwrap();
+    let app = spawn(Backend::Sqlite).await;
     let (status, page) = app.get_text("/lessons/transformer-revolution").await;
     assert_eq!(status, 200);
     assert!(page.contains("<textarea id=\"token-input\" name=\"text\""));

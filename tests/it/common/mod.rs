@@ -1,19 +1,20 @@
 //! Test helpers: spawn the app on port 0 with a fresh database, as a client would meet it.
 //!
 //! Every suite runs on SQLite. Suites written with `on_both_backends!` also run on
-//! PostgreSQL (a fresh database per test) when `LECTERN_TEST_POSTGRES_URL` names a server
-//! such as `postgres://postgres@127.0.0.1:5432/test`; without it those runs are skipped with
-//! a printed reason, except under `CI=true`, where a missing PostgreSQL fails the run.
-#![allow(dead_code)]
+//! PostgreSQL (a fresh database per test, see `postgres`) when `LECTERN_TEST_POSTGRES_URL`
+//! names a server such as `postgres://postgres@127.0.0.1:5432/test`; without it those runs
+//! are reported as ignored, except under `CI=true`, where they run and fail without a server.
 
 pub mod pdf;
+pub mod postgres;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};
 
 use lectern::config::Settings;
 use lectern::startup::Application;
-use sqlx::Connection;
+
+use postgres::TestDatabase;
 
 /// A password that passes the rules.
 pub const TEST_PASSWORD: &str = "a quiet lectern at dawn";
@@ -22,7 +23,28 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub settings: Settings,
-    _data: tempfile::TempDir,
+    _data: TestData,
+}
+
+/// What a test instance leaves behind, removed when dropped: its data folder and, on
+/// PostgreSQL, the database it made.
+pub struct TestData {
+    folder: tempfile::TempDir,
+    database: Option<TestDatabase>,
+}
+
+impl TestData {
+    /// An empty data folder (for a second instance on a database another one made).
+    pub fn folder() -> TestData {
+        TestData {
+            folder: tempfile::tempdir().expect("temp dir"),
+            database: None,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.folder.path()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,16 +59,16 @@ pub fn bundled_content() -> PathBuf {
 }
 
 /// Settings for a test instance with its own data folder and database.
-/// `None` when the backend is PostgreSQL and no server is configured (the run is skipped).
-pub async fn test_settings(
-    backend: Backend,
-    content: &Path,
-) -> Option<(Settings, tempfile::TempDir)> {
-    let data = tempfile::tempdir().expect("temp dir");
-    let database_url = match backend {
+pub async fn test_settings(backend: Backend, content: &Path) -> (Settings, TestData) {
+    let database = match backend {
         Backend::Sqlite => None,
-        Backend::Postgres => Some(fresh_postgres_database().await?),
+        Backend::Postgres => Some(TestDatabase::create().await),
     };
+    let data = TestData {
+        folder: tempfile::tempdir().expect("temp dir"),
+        database,
+    };
+    let database_url = data.database.as_ref().map(TestDatabase::url);
     let settings = Settings {
         bind: "127.0.0.1:0".into(),
         data_dir: data.path().to_path_buf(),
@@ -60,16 +82,16 @@ pub async fn test_settings(
         tokenize_rate_limit: 10_000,
         log: "warn".into(),
     };
-    Some((settings, data))
+    (settings, data)
 }
 
 /// Start an instance on a free port, serving `content`.
-pub async fn spawn_with(backend: Backend, content: &Path) -> Option<TestApp> {
-    let (settings, data) = test_settings(backend, content).await?;
-    Some(spawn_settings(settings, data).await)
+pub async fn spawn_with(backend: Backend, content: &Path) -> TestApp {
+    let (settings, data) = test_settings(backend, content).await;
+    spawn_settings(settings, data).await
 }
 
-pub async fn spawn_settings(settings: Settings, data: tempfile::TempDir) -> TestApp {
+pub async fn spawn_settings(settings: Settings, data: TestData) -> TestApp {
     lectern::telemetry::init_logging(&std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()));
     let app = Application::build(settings.clone())
         .await
@@ -90,8 +112,25 @@ pub async fn spawn_settings(settings: Settings, data: tempfile::TempDir) -> Test
 }
 
 /// Start an instance with the bundled course.
-pub async fn spawn(backend: Backend) -> Option<TestApp> {
+pub async fn spawn(backend: Backend) -> TestApp {
     spawn_with(backend, &bundled_content()).await
+}
+
+/// Two instances on one fresh PostgreSQL database with the same JWT secret, each with a
+/// data folder of its own.
+pub async fn two_instances() -> (TestApp, TestApp) {
+    let (mut settings, data) = test_settings(Backend::Postgres, &bundled_content()).await;
+    settings.jwt_secret = Some(
+        "one secret shared by every instance of the site"
+            .parse()
+            .expect("a long enough secret"),
+    );
+    let other_data = TestData::folder();
+    let mut other_settings = settings.clone();
+    other_settings.data_dir = other_data.path().to_path_buf();
+    let first = spawn_settings(settings, data).await;
+    let second = spawn_settings(other_settings, other_data).await;
+    (first, second)
 }
 
 impl TestApp {
@@ -168,27 +207,6 @@ pub fn bearer(
         .bearer_auth(token)
 }
 
-/// Create an empty database on the configured PostgreSQL server and return its URL.
-async fn fresh_postgres_database() -> Option<String> {
-    let Ok(base) = std::env::var("LECTERN_TEST_POSTGRES_URL") else {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("CI=true but LECTERN_TEST_POSTGRES_URL is not set: the PostgreSQL suite cannot be skipped");
-        }
-        eprintln!("skipping the PostgreSQL run: LECTERN_TEST_POSTGRES_URL is not set");
-        return None;
-    };
-    let name = format!("lectern_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&base)
-        .await
-        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {base}: {e}"));
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create test database");
-    let (prefix, _) = base.rsplit_once('/').expect("a database URL with a path");
-    Some(format!("{prefix}/{name}"))
-}
-
 /// Define one test per backend from an async function taking a `Backend`.
 #[macro_export]
 macro_rules! on_both_backends {
@@ -204,6 +222,7 @@ macro_rules! on_both_backends {
         mod postgres {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(not(lectern_postgres), ignore = "set LECTERN_TEST_POSTGRES_URL to run it")]
                 async fn $name() {
                     super::$name($crate::common::Backend::Postgres).await;
                 }
