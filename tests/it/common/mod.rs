@@ -5,6 +5,7 @@
 //! names a server such as `postgres://postgres@127.0.0.1:5432/test`; without it those runs
 //! are reported as ignored, except under `CI=true`, where they run and fail without a server.
 
+pub mod admin;
 pub mod pdf;
 pub mod postgres;
 pub mod webdriver;
