@@ -139,8 +139,9 @@ mod tests {
 
     use super::*;
 
-    #[tokio::test]
-    async fn the_watcher_sees_every_commit_by_another_connection() {
+    /// A scratch SQLite database in WAL mode with a table `t (n)`: its folder, its URL and a
+    /// connection to write with.
+    async fn wal_database() -> (tempfile::TempDir, String, AnyConnection) {
         sqlx::any::install_default_drivers();
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
@@ -149,6 +150,12 @@ mod tests {
             .execute("PRAGMA journal_mode = WAL; CREATE TABLE t (n INTEGER)")
             .await
             .unwrap();
+        (dir, url, writer)
+    }
+
+    #[tokio::test]
+    async fn the_watcher_sees_every_commit_by_another_connection() {
+        let (_dir, url, mut writer) = wal_database().await;
         let versions = Arc::new(Versions::default());
         let watcher = Watcher::start(&url, Arc::clone(&versions)).await.unwrap();
         let moved_from = |before: Version| {
@@ -171,14 +178,7 @@ mod tests {
 
     #[tokio::test]
     async fn data_version_moves_with_commits_of_other_connections_only() {
-        sqlx::any::install_default_drivers();
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
-        let mut writer = AnyConnection::connect(&url).await.unwrap();
-        writer
-            .execute("PRAGMA journal_mode = WAL; CREATE TABLE t (n INTEGER)")
-            .await
-            .unwrap();
+        let (_dir, url, mut writer) = wal_database().await;
         let mut watching = AnyConnection::connect(&url).await.unwrap();
         let first = data_version(&mut watching).await.unwrap();
         writer.execute("INSERT INTO t VALUES (1)").await.unwrap();
