@@ -6,17 +6,18 @@
 //! their next request). Every change is recorded with its author, the admin's email.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
-use actix_web::web;
 use serde::Serialize;
 
+use crate::catalog::Catalog;
 use crate::content::{self, source, TokenCount, RENDER_VERSION};
-use crate::db::lessons::{self, CourseRow, NewRevision};
+use crate::db::lessons::{self, CourseRow, NewRevision, Status};
 use crate::db::users::User;
-use crate::db::{admin as db_admin, Db};
+use crate::db::{admin as db_admin, users, Db};
 use crate::error::AppError;
+use crate::names::Slug;
 use crate::plans::Plan;
-use crate::state::AppState;
 
 /// The largest lesson source accepted, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 1024 * 1024;
@@ -25,7 +26,7 @@ pub const MAX_SOURCE_BYTES: usize = 1024 * 1024;
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Saved {
     pub slug: String,
-    pub status: String,
+    pub status: Status,
     pub revision: i64,
 }
 
@@ -94,13 +95,9 @@ fn parse(text: &str, slug: Option<&str>) -> Result<source::LessonSource, AppErro
 }
 
 /// A rendered preview: `{html, token_count}` and what the editor shows beside it.
-pub async fn preview(
-    state: &AppState,
-    text: &str,
-    slug: Option<&str>,
-) -> Result<Preview, AppError> {
+pub async fn preview(db: &Db, text: &str, slug: Option<&str>) -> Result<Preview, AppError> {
     let lesson = parse(text, slug)?;
-    if !lessons::courses(&state.db)
+    if !lessons::courses(db)
         .await?
         .iter()
         .any(|c| c.slug == lesson.course)
@@ -116,55 +113,36 @@ pub async fn preview(
     Ok(Preview {
         html: rendered.html + &quiz,
         token_count: rendered.token_count,
-        slug: lesson.slug,
+        slug: lesson.slug.into(),
         title: rendered.title,
         access: rendered.access,
         reading_minutes: rendered.reading_minutes,
     })
 }
 
-async fn finish(state: &AppState, mut tx: lessons::Tx) -> Result<(), AppError> {
-    lessons::bump_generation(&mut tx).await?;
-    tx.commit().await?;
-    state
-        .catalog
-        .reload(&state.db)
-        .await
-        .map_err(AppError::internal)?;
-    Ok(())
+/// What a change to the catalog needs: the database, and this instance's catalog, which
+/// is reloaded after each change.
+#[derive(Clone, Copy)]
+pub struct Desk<'a> {
+    pub db: &'a Db,
+    pub catalog: &'a Catalog,
+}
+
+impl Desk<'_> {
+    /// Bump the catalog generation in `tx`, commit, and reload this instance's catalog.
+    async fn finish(&self, mut tx: lessons::Tx) -> Result<(), AppError> {
+        lessons::bump_generation(&mut tx).await?;
+        tx.commit().await?;
+        self.catalog
+            .reload(self.db)
+            .await
+            .map_err(AppError::internal)?;
+        Ok(())
+    }
 }
 
 /// Largest narration an admin may upload.
 pub const MAX_AUDIO_BYTES: usize = 64 * 1024 * 1024;
-
-/// Store an uploaded narration for a lesson, cutting its preview at once; replaces any
-/// earlier narration. Returns the whole and preview durations in seconds.
-pub async fn upload_audio(
-    state: &AppState,
-    slug: &str,
-    mp3: Vec<u8>,
-) -> Result<(f64, f64), AppError> {
-    if state.catalog().await?.lesson(slug).is_none() {
-        return Err(AppError::NotFound);
-    }
-    let narration = web::block(move || crate::media::Narration::cut(mp3))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(|e| AppError::invalid(format!("The body is not an MP3 file: {e}")))?;
-    let stored = crate::media::register_audio(
-        &state.db,
-        &state.settings.data_dir,
-        slug,
-        &format!("{slug}.mp3"),
-        narration,
-    )
-    .await?;
-    finish(state, state.db.begin_write().await?).await?;
-    Ok((
-        stored.duration_ms as f64 / 1000.0,
-        stored.preview_duration_ms as f64 / 1000.0,
-    ))
-}
 
 fn slug_taken(slug: &str) -> AppError {
     AppError::Conflict {
@@ -174,167 +152,198 @@ fn slug_taken(slug: &str) -> AppError {
     }
 }
 
-/// Create a draft lesson written in the admin (no content file).
-pub async fn create_lesson(state: &AppState, author: &str, text: &str) -> Result<Saved, AppError> {
-    let lesson = parse(text, None)?;
-    let rendered = serde_json::to_string(&content::render(&lesson)).map_err(AppError::internal)?;
-    let mut tx = state.db.begin_write().await?;
-    if lessons::find_course(&mut tx, &lesson.course)
-        .await?
-        .is_none()
-    {
-        return Err(unknown_course(&lesson.course, text));
-    }
-    if lessons::lesson_head(&mut tx, &lesson.slug).await?.is_some() {
-        return Err(slug_taken(&lesson.slug));
-    }
-    let revision = NewRevision {
-        slug: &lesson.slug,
-        course: &lesson.course,
-        position: lesson.position,
-        source: text,
-        rendered: &rendered,
-        render_version: RENDER_VERSION,
-        author,
-    };
-    match lessons::insert_lesson(&mut tx, &revision, "draft", None).await {
-        Ok(()) => {}
-        Err(e) if crate::db::users::is_unique_violation(&e) => {
-            return Err(slug_taken(&lesson.slug))
+impl Desk<'_> {
+    /// Store an uploaded narration for a lesson, cutting its preview at once; replaces any
+    /// earlier narration. Returns the whole and preview durations in seconds.
+    pub async fn upload_audio(
+        &self,
+        data_dir: &Path,
+        slug: &str,
+        mp3: Vec<u8>,
+    ) -> Result<(f64, f64), AppError> {
+        if self
+            .catalog
+            .current(self.db)
+            .await
+            .map_err(AppError::internal)?
+            .lesson(slug)
+            .is_none()
+        {
+            return Err(AppError::NotFound);
         }
-        Err(e) => return Err(e.into()),
+        let narration = tokio::task::spawn_blocking(move || crate::media::Narration::cut(mp3))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(|e| AppError::invalid(format!("The body is not an MP3 file: {e}")))?;
+        let stored = crate::media::register_audio(
+            self.db,
+            data_dir,
+            slug,
+            &format!("{slug}.mp3"),
+            narration,
+        )
+        .await?;
+        self.finish(self.db.begin_write().await?).await?;
+        Ok((
+            stored.duration_ms as f64 / 1000.0,
+            stored.preview_duration_ms as f64 / 1000.0,
+        ))
     }
-    finish(state, tx).await?;
-    Ok(Saved {
-        slug: lesson.slug,
-        status: "draft".into(),
-        revision: 1,
-    })
-}
 
-/// A new revision of a lesson, live at once if the lesson is published.
-pub async fn update_lesson(
-    state: &AppState,
-    author: &str,
-    slug: &str,
-    text: &str,
-) -> Result<Saved, AppError> {
-    let lesson = parse(text, Some(slug))?;
-    let rendered = serde_json::to_string(&content::render(&lesson)).map_err(AppError::internal)?;
-    let mut tx = state.db.begin_write().await?;
-    if lessons::lesson_head(&mut tx, slug).await?.is_none() {
-        return Err(AppError::NotFound);
+    /// Create a draft lesson written in the admin (no content file).
+    pub async fn create_lesson(&self, author: &str, text: &str) -> Result<Saved, AppError> {
+        let lesson = parse(text, None)?;
+        let rendered =
+            serde_json::to_string(&content::render(&lesson)).map_err(AppError::internal)?;
+        let mut tx = self.db.begin_write().await?;
+        if lessons::find_course(&mut tx, &lesson.course)
+            .await?
+            .is_none()
+        {
+            return Err(unknown_course(&lesson.course, text));
+        }
+        if lessons::lesson_head(&mut tx, &lesson.slug).await?.is_some() {
+            return Err(slug_taken(&lesson.slug));
+        }
+        let revision = NewRevision {
+            slug: &lesson.slug,
+            course: &lesson.course,
+            position: lesson.position,
+            source: text,
+            rendered: &rendered,
+            render_version: RENDER_VERSION,
+            author,
+        };
+        match lessons::insert_lesson(&mut tx, &revision, Status::Draft, None).await {
+            Ok(()) => {}
+            Err(e) if users::is_unique_violation(&e) => return Err(slug_taken(&lesson.slug)),
+            Err(e) => return Err(e.into()),
+        }
+        self.finish(tx).await?;
+        Ok(Saved {
+            slug: lesson.slug.into(),
+            status: Status::Draft,
+            revision: 1,
+        })
     }
-    if lessons::find_course(&mut tx, &lesson.course)
-        .await?
-        .is_none()
-    {
-        return Err(unknown_course(&lesson.course, text));
-    }
-    let revision = NewRevision {
-        slug,
-        course: &lesson.course,
-        position: lesson.position,
-        source: text,
-        rendered: &rendered,
-        render_version: RENDER_VERSION,
-        author,
-    };
-    let number = lessons::add_revision(&mut tx, &revision, false).await?;
-    finish(state, tx).await?;
-    let status = db_admin::lesson_row(&state.db, slug)
-        .await?
-        .map_or_else(|| "draft".to_owned(), |row| row.status);
-    Ok(Saved {
-        slug: slug.to_owned(),
-        status,
-        revision: number,
-    })
-}
 
-/// Make an older revision current again, as a new revision.
-pub async fn restore_revision(
-    state: &AppState,
-    author: &str,
-    slug: &str,
-    revision: i64,
-) -> Result<Saved, AppError> {
-    let old = db_admin::revision(&state.db, slug, revision)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    update_lesson(state, author, slug, &old.source).await
-}
+    /// A new revision of a lesson, live at once if the lesson is published.
+    pub async fn update_lesson(
+        &self,
+        author: &str,
+        slug: &str,
+        text: &str,
+    ) -> Result<Saved, AppError> {
+        let lesson = parse(text, Some(slug))?;
+        let rendered =
+            serde_json::to_string(&content::render(&lesson)).map_err(AppError::internal)?;
+        let mut tx = self.db.begin_write().await?;
+        let head = lessons::lesson_head(&mut tx, slug)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if lessons::find_course(&mut tx, &lesson.course)
+            .await?
+            .is_none()
+        {
+            return Err(unknown_course(&lesson.course, text));
+        }
+        let revision = NewRevision {
+            slug,
+            course: &lesson.course,
+            position: lesson.position,
+            source: text,
+            rendered: &rendered,
+            render_version: RENDER_VERSION,
+            author,
+        };
+        let number = lessons::add_revision(&mut tx, &revision, false).await?;
+        self.finish(tx).await?;
+        Ok(Saved {
+            slug: slug.to_owned(),
+            status: head.status,
+            revision: number,
+        })
+    }
 
-/// Publish (`true`) or unpublish a lesson.
-pub async fn set_published(
-    state: &AppState,
-    slug: &str,
-    published: bool,
-) -> Result<&'static str, AppError> {
-    let status = if published { "published" } else { "draft" };
-    let mut tx = state.db.begin_write().await?;
-    if !db_admin::set_status(&mut tx, slug, status).await? {
-        return Err(AppError::NotFound);
+    /// Make an older revision current again, as a new revision.
+    pub async fn restore_revision(
+        &self,
+        author: &str,
+        slug: &str,
+        revision: i64,
+    ) -> Result<Saved, AppError> {
+        let old = db_admin::revision(self.db, slug, revision)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.update_lesson(author, slug, &old.source).await
     }
-    finish(state, tx).await?;
-    Ok(status)
-}
 
-/// Delete a lesson and its revisions; learners' progress and certificates stay.
-pub async fn delete_lesson(state: &AppState, slug: &str) -> Result<(), AppError> {
-    let mut tx = state.db.begin_write().await?;
-    if !db_admin::delete_lesson(&mut tx, slug).await? {
-        return Err(AppError::NotFound);
+    /// Publish (`true`) or unpublish a lesson.
+    pub async fn set_published(&self, slug: &str, published: bool) -> Result<Status, AppError> {
+        let status = if published {
+            Status::Published
+        } else {
+            Status::Draft
+        };
+        let mut tx = self.db.begin_write().await?;
+        if !db_admin::set_status(&mut tx, slug, status).await? {
+            return Err(AppError::NotFound);
+        }
+        self.finish(tx).await?;
+        Ok(status)
     }
-    finish(state, tx).await
-}
 
-/// Create or change a course.
-pub async fn put_course(
-    state: &AppState,
-    slug: &str,
-    title: &str,
-    summary: &str,
-) -> Result<(), AppError> {
-    let mut fields = BTreeMap::new();
-    if !source::valid_slug(slug) {
-        fields.insert(
-            "slug".to_owned(),
-            "A course slug is 1 to 80 characters of a-z, 0-9 and -.".to_owned(),
-        );
+    /// Delete a lesson and its revisions; learners' progress and certificates stay.
+    pub async fn delete_lesson(&self, slug: &str) -> Result<(), AppError> {
+        let mut tx = self.db.begin_write().await?;
+        if !db_admin::delete_lesson(&mut tx, slug).await? {
+            return Err(AppError::NotFound);
+        }
+        self.finish(tx).await
     }
-    let (title, summary) = (title.trim(), summary.trim());
-    if title.is_empty() || title.chars().count() > 200 {
-        fields.insert(
-            "title".to_owned(),
-            "A title is 1 to 200 characters.".to_owned(),
-        );
+
+    /// Create or change a course.
+    pub async fn put_course(&self, slug: &str, title: &str, summary: &str) -> Result<(), AppError> {
+        let mut fields = BTreeMap::new();
+        if !Slug::is_valid(slug) {
+            fields.insert(
+                "slug".to_owned(),
+                "A course slug is 1 to 80 characters of a-z, 0-9 and -.".to_owned(),
+            );
+        }
+        let (title, summary) = (title.trim(), summary.trim());
+        if title.is_empty() || title.chars().count() > 200 {
+            fields.insert(
+                "title".to_owned(),
+                "A title is 1 to 200 characters.".to_owned(),
+            );
+        }
+        if summary.is_empty() || summary.chars().count() > 1000 {
+            fields.insert(
+                "summary".to_owned(),
+                "A summary is 1 to 1000 characters.".to_owned(),
+            );
+        }
+        if !fields.is_empty() {
+            return Err(AppError::InvalidInput {
+                message: "Some fields need another look.".into(),
+                fields,
+            });
+        }
+        let mut tx = self.db.begin_write().await?;
+        let position = match lessons::find_course(&mut tx, slug).await? {
+            Some(course) => course.position,
+            None => db_admin::next_course_position(&mut tx).await?,
+        };
+        let row = CourseRow {
+            slug: slug.to_owned(),
+            title: title.to_owned(),
+            summary: summary.to_owned(),
+            position,
+        };
+        lessons::upsert_course(&mut tx, &row).await?;
+        self.finish(tx).await
     }
-    if summary.is_empty() || summary.chars().count() > 1000 {
-        fields.insert(
-            "summary".to_owned(),
-            "A summary is 1 to 1000 characters.".to_owned(),
-        );
-    }
-    if !fields.is_empty() {
-        return Err(AppError::InvalidInput {
-            message: "Some fields need another look.".into(),
-            fields,
-        });
-    }
-    let mut tx = state.db.begin_write().await?;
-    let position = match lessons::find_course(&mut tx, slug).await? {
-        Some(course) => course.position,
-        None => db_admin::next_course_position(&mut tx).await?,
-    };
-    let row = CourseRow {
-        slug: slug.to_owned(),
-        title: title.to_owned(),
-        summary: summary.to_owned(),
-        position,
-    };
-    lessons::upsert_course(&mut tx, &row).await?;
-    finish(state, tx).await
 }
 
 /// Change a user's plan, recording who did it.
@@ -342,13 +351,7 @@ pub async fn set_plan(db: &Db, author: &str, user_id: &str, plan: &str) -> Resul
     let plan = Plan::parse(plan)
         .ok_or_else(|| AppError::invalid_field("plan", "The plan must be free, plus or pro."))?;
     let mut tx = db.begin_write().await?;
-    let user = db_admin::user_by_id(&mut tx, user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if user.plan == plan {
-        return Ok(user);
-    }
-    let changed = crate::accounts::change_plan(&mut tx, &user, plan, author).await?;
+    let changed = crate::accounts::change_plan(&mut tx, user_id, plan, author).await?;
     tx.commit().await?;
     Ok(changed)
 }

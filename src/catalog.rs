@@ -17,32 +17,18 @@ use anyhow::Context;
 use crate::content::glossary::{self, Glossary};
 use crate::content::{self, source, RenderedLesson, RENDER_VERSION};
 use crate::db::freshness::Version;
+pub use crate::db::lessons::Status;
 use crate::db::{lessons, outage, Db};
+use crate::names::Slug;
 
 /// SQLite: how often, at most, a moved database version makes a request read the
 /// catalog's generation again (writes that are not content changes move it all the time).
 pub const RECHECK: Duration = Duration::from_millis(100);
 
-/// A lesson's publication state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    Draft,
-    Published,
-}
-
-impl Status {
-    pub fn id(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Published => "published",
-        }
-    }
-}
-
 /// A lesson at its current revision.
 #[derive(Debug)]
 pub struct Lesson {
-    pub slug: String,
+    pub slug: Slug,
     pub status: Status,
     pub revision: i64,
     pub rendered: RenderedLesson,
@@ -61,7 +47,7 @@ impl Lesson {
 /// A course with its published lessons in order.
 #[derive(Debug)]
 pub struct Course {
-    pub slug: String,
+    pub slug: Slug,
     pub title: String,
     pub summary: String,
     pub lessons: Vec<Arc<Lesson>>,
@@ -186,14 +172,9 @@ impl Catalog {
         let mut by_slug = HashMap::new();
         for row in lessons::current_lessons(db).await? {
             let rendered = rendered_of(db, &row).await?;
-            let status = if row.status == "published" {
-                Status::Published
-            } else {
-                Status::Draft
-            };
             let lesson = Arc::new(Lesson {
-                slug: row.slug.clone(),
-                status,
+                slug: Slug::stored(row.slug.clone()),
+                status: row.status,
                 revision: row.revision,
                 updated_at: format!("{}T00:00:00Z", rendered.updated.format("%Y-%m-%d")),
                 rendered,
@@ -220,7 +201,7 @@ impl Catalog {
                 });
                 Course {
                     glossary,
-                    slug: row.slug,
+                    slug: Slug::stored(row.slug),
                     title: row.title,
                     summary: row.summary,
                     lessons,

@@ -3,17 +3,20 @@
 //! public by id (at least 128 random bits) and never show the holder's email.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::auth::random_token;
+use crate::catalog::Snapshot;
 use crate::db::certificates::{self as store, CertificateRow};
 use crate::db::learning as progress;
 use crate::db::users::User;
+use crate::db::Db;
 use crate::error::AppError;
 use crate::media;
 use crate::plans::{self, Capability};
-use crate::state::AppState;
 
 /// A certificate as the API returns it to its holder.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -28,21 +31,22 @@ pub struct Certificate {
 }
 
 impl Certificate {
-    pub fn of(state: &AppState, row: &CertificateRow) -> Certificate {
+    pub fn of(public_url: &str, row: &CertificateRow) -> Certificate {
         Certificate {
             id: row.id.clone(),
             course: row.course_slug.clone(),
             course_title: row.course_title.clone(),
             holder_name: row.holder_name.clone(),
             issued_at: row.issued_at.clone(),
-            verify_url: verify_url(state, &row.id),
+            verify_url: verify_url(public_url, &row.id),
             pdf_url: format!("/api/v1/certificates/{}/pdf", row.id),
         }
     }
 }
 
-pub fn verify_url(state: &AppState, id: &str) -> String {
-    format!("{}/certificates/{id}", state.public_url)
+/// Where anyone can check a certificate: `public_url` is the site's base URL.
+pub fn verify_url(public_url: &str, id: &str) -> String {
+    format!("{public_url}/certificates/{id}")
 }
 
 /// The public view of a certificate: no email, no user id.
@@ -81,20 +85,20 @@ pub fn require_plan(user: &User) -> Result<(), AppError> {
 /// The published lessons of the course the user has not finished: not completed, or with a
 /// quiz not yet passed. `None` for an unknown course.
 pub async fn missing_lessons(
-    state: &AppState,
+    db: &Db,
+    catalog: &Snapshot,
     user: &User,
     course_slug: &str,
 ) -> Result<Option<(String, Vec<String>)>, AppError> {
-    let catalog = state.catalog().await?;
     let Some(course) = catalog.course(course_slug) else {
         return Ok(None);
     };
-    let done: HashMap<String, bool> = progress::progress_of(&state.db, &user.id)
+    let done: HashMap<String, bool> = progress::progress_of(db, &user.id)
         .await?
         .into_iter()
         .map(|p| (p.slug, p.completed_at.is_some()))
         .collect();
-    let passed: HashMap<String, bool> = progress::quiz_stats_of(&state.db, &user.id)
+    let passed: HashMap<String, bool> = progress::quiz_stats_of(db, &user.id)
         .await?
         .into_iter()
         .map(|(slug, stats)| (slug, stats.passed))
@@ -104,12 +108,12 @@ pub async fn missing_lessons(
         .iter()
         .filter(|l| l.is_published())
         .filter(|l| {
-            let completed = done.get(&l.slug).copied().unwrap_or(false);
+            let completed = done.get(l.slug.as_str()).copied().unwrap_or(false);
             let quiz_ok =
-                l.rendered.quiz.is_none() || passed.get(&l.slug).copied().unwrap_or(false);
+                l.rendered.quiz.is_none() || passed.get(l.slug.as_str()).copied().unwrap_or(false);
             !(completed && quiz_ok)
         })
-        .map(|l| l.slug.clone())
+        .map(|l| l.slug.to_string())
         .collect();
     Ok(Some((course.title.clone(), missing)))
 }
@@ -117,15 +121,16 @@ pub async fn missing_lessons(
 /// Claim the certificate of a course: the one already held (false), a new one (true), or
 /// 409 `course_incomplete` naming the lessons still to do.
 pub async fn claim(
-    state: &AppState,
+    db: &Db,
+    catalog: &Snapshot,
     user: &User,
     course_slug: &str,
 ) -> Result<(CertificateRow, bool), AppError> {
     require_plan(user)?;
-    if let Some(held) = store::by_user_course(&state.db, &user.id, course_slug).await? {
+    if let Some(held) = store::by_user_course(db, &user.id, course_slug).await? {
         return Ok((held, false));
     }
-    let (course_title, missing) = missing_lessons(state, user, course_slug)
+    let (course_title, missing) = missing_lessons(db, catalog, user, course_slug)
         .await?
         .ok_or(AppError::NotFound)?;
     if !missing.is_empty() {
@@ -139,38 +144,42 @@ pub async fn claim(
         });
     }
     let new = CertificateRow {
-        id: crate::auth::random_token(),
-        user_id: Some(user.id.clone()),
+        id: random_token(),
+        user_id: Some(user.id.to_string()),
         course_slug: course_slug.to_owned(),
         course_title,
         holder_name: user.name.clone(),
         issued_at: crate::db::now(),
     };
-    let mut tx = state.db.begin_write().await?;
+    let mut tx = db.begin_write().await?;
     let issued = store::issue(&mut tx, &new).await?;
     tx.commit().await?;
     Ok(issued)
 }
 
 /// The user's certificates, newest first.
-pub async fn of_user(state: &AppState, user: &User) -> Result<Vec<Certificate>, AppError> {
-    Ok(store::of_user(&state.db, &user.id)
+pub async fn of_user(db: &Db, public_url: &str, user: &User) -> Result<Vec<Certificate>, AppError> {
+    Ok(store::of_user(db, &user.id)
         .await?
         .iter()
-        .map(|row| Certificate::of(state, row))
+        .map(|row| Certificate::of(public_url, row))
         .collect())
 }
 
 /// A certificate by id; 404 when there is none.
-pub async fn find(state: &AppState, id: &str) -> Result<CertificateRow, AppError> {
-    store::by_id(&state.db, id).await?.ok_or(AppError::NotFound)
+pub async fn find(db: &Db, id: &str) -> Result<CertificateRow, AppError> {
+    store::by_id(db, id).await?.ok_or(AppError::NotFound)
 }
 
 /// The certificate as a landscape PDF with a QR code of its verify URL, and its ETag. Made
 /// once and kept in the data folder, named by a hash of what it shows (so a new public URL
 /// makes a new one).
-pub async fn pdf(state: &AppState, row: &CertificateRow) -> Result<(Vec<u8>, String), AppError> {
-    let verify = verify_url(state, &row.id);
+pub async fn pdf(
+    data_dir: &Path,
+    public_url: &str,
+    row: &CertificateRow,
+) -> Result<(Vec<u8>, String), AppError> {
+    let verify = verify_url(public_url, &row.id);
     let date = row.issued_at.get(..10).unwrap_or(&row.issued_at).to_owned();
     let shown = [&row.holder_name, &row.course_title, &date, &row.id, &verify];
     let digest = Sha256::digest(serde_json::to_vec(&shown).map_err(AppError::internal)?);
@@ -180,7 +189,7 @@ pub async fn pdf(state: &AppState, row: &CertificateRow) -> Result<(Vec<u8>, Str
         &hex::encode(digest)[..16],
         media::PDF_VERSION
     );
-    let path = media::certificate_cache_path(&state.settings.data_dir, &etag);
+    let path = media::certificate_cache_path(data_dir, &etag);
     let (holder_name, course_title, id) = (
         row.holder_name.clone(),
         row.course_title.clone(),

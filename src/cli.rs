@@ -60,8 +60,7 @@ pub async fn run() -> anyhow::Result<()> {
             let dir = dir.unwrap_or_else(|| cli.settings.content_dir.clone());
             let db = crate::db::Db::connect(&cli.settings).await?;
             let report =
-                crate::content::import::import_dir_with_media(&db, &dir, &cli.settings.data_dir)
-                    .await?;
+                crate::import::import_dir_with_media(&db, &dir, &cli.settings.data_dir).await?;
             println!("{report}");
             if !report.errors.is_empty() {
                 anyhow::bail!("{} file(s) could not be imported", report.errors.len());

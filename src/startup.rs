@@ -9,17 +9,18 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
 use crate::auth::password::Passwords;
-use crate::auth::rate_limit::ClientLimiter;
 use crate::auth::token::TokenKeys;
 use crate::catalog::Catalog;
 use crate::config::Settings;
-use crate::content::import;
 use crate::db::Db;
-use crate::page_cache::{self, PageCache};
+use crate::import;
 use crate::routes;
-use crate::state::AppState;
+use crate::routes::kept_pages;
+use crate::routes::page_cache::PageCache;
+use crate::routes::rate_limit::ClientLimiter;
+use crate::routes::state::AppState;
+use crate::routes::templates::Templates;
 use crate::telemetry::{self, Metrics};
-use crate::templates::Templates;
 
 /// How much of an answer a connection gathers before writing it: a lesson page's pieces fit.
 const WRITE_BUFFER: usize = 64 * 1024;
@@ -91,7 +92,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(metrics.clone())
                 .wrap(Compress::default())
-                .wrap(from_fn(page_cache::answer_kept))
+                .wrap(from_fn(kept_pages::answer_kept))
                 .wrap(routes::security_headers())
                 .wrap(from_fn(telemetry::observe))
                 .configure(routes::configure)

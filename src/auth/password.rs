@@ -3,7 +3,6 @@
 
 use std::sync::LazyLock;
 
-use actix_web::web;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
@@ -65,7 +64,7 @@ impl Passwords {
     pub async fn hash(&self, password: &str) -> Result<String, AppError> {
         let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
         let password = password.to_owned();
-        web::block(move || hash_now(&password))
+        tokio::task::spawn_blocking(move || hash_now(&password))
             .await
             .map_err(AppError::internal)?
             .map_err(|e| AppError::internal(anyhow::anyhow!("hashing failed: {e}")))
@@ -78,7 +77,7 @@ impl Passwords {
         let password = password.to_owned();
         let known = hash.is_some();
         let hash = hash.unwrap_or(&DUMMY_HASH).to_owned();
-        let matches = web::block(move || verify_now(&password, &hash))
+        let matches = tokio::task::spawn_blocking(move || verify_now(&password, &hash))
             .await
             .map_err(AppError::internal)?;
         Ok(known && matches)

@@ -8,11 +8,19 @@ use std::path::Path;
 
 use anyhow::Context;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
 use ring::hmac;
 use serde::{Deserialize, Serialize};
 use thread_local::ThreadLocal;
 
 use crate::config::Settings;
+
+/// 256 random bits, hex-encoded: session ids and generated secrets.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
 
 /// How long a sign-in lasts.
 pub const SESSION_DAYS: i64 = 14;

@@ -1,8 +1,7 @@
-//! Lesson content: the source format, Markdown rendering, quizzes, course glossaries, and
-//! import from `content/`.
+//! Lesson content: the source format, Markdown rendering, quizzes and course glossaries
+//! (`crate::import` stores them from `content/`).
 
 pub mod glossary;
-pub mod import;
 pub mod markdown;
 pub mod quiz;
 pub mod source;

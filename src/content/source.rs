@@ -8,6 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::content::quiz::{Question, QuestionKind, Quiz};
+use crate::names::Slug;
 use crate::plans::Plan;
 
 /// The marker that ends the teaser shown to readers below a lesson's plan.
@@ -56,7 +57,7 @@ impl Video {
 /// A parsed, validated lesson source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LessonSource {
-    pub slug: String,
+    pub slug: Slug,
     pub title: String,
     pub summary: String,
     pub course: String,
@@ -114,14 +115,6 @@ struct QuestionFrontMatter {
     explanation: String,
 }
 
-/// Whether a slug is well formed: `a-z`, `0-9` and `-`, 1 to 80 characters.
-pub fn valid_slug(slug: &str) -> bool {
-    (1..=80).contains(&slug.len())
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
 /// Parse a lesson file. `default_slug` (the file name) is used when the front matter has none.
 pub fn parse(text: &str, default_slug: Option<&str>) -> Result<LessonSource, SourceError> {
     let (toml_text, body) = split_front_matter(text)?;
@@ -150,7 +143,7 @@ pub fn parse(text: &str, default_slug: Option<&str>) -> Result<LessonSource, Sou
             })
         }
     };
-    if !valid_slug(slug.get_ref()) {
+    let Some(parsed_slug) = Slug::parse(slug.get_ref()) else {
         return Err(error(
             slug.span(),
             "slug",
@@ -159,7 +152,7 @@ pub fn parse(text: &str, default_slug: Option<&str>) -> Result<LessonSource, Sou
                 slug.get_ref()
             ),
         ));
-    }
+    };
     for (field, value) in [
         ("title", &front.title),
         ("summary", &front.summary),
@@ -216,7 +209,7 @@ pub fn parse(text: &str, default_slug: Option<&str>) -> Result<LessonSource, Sou
         Some(quiz) => Some(parse_quiz(quiz, &error)?),
     };
     Ok(LessonSource {
-        slug: slug.into_inner(),
+        slug: parsed_slug,
         title: front.title.into_inner().trim().to_owned(),
         summary: front.summary.into_inner().trim().to_owned(),
         course: front.course.into_inner(),
@@ -497,9 +490,9 @@ The rest.
 
     #[test]
     fn slugs() {
-        assert!(valid_slug("transformer-revolution"));
-        assert!(!valid_slug(""));
-        assert!(!valid_slug("Upper"));
-        assert!(!valid_slug(&"a".repeat(81)));
+        assert!(Slug::is_valid("transformer-revolution"));
+        assert!(!Slug::is_valid(""));
+        assert!(!Slug::is_valid("Upper"));
+        assert!(!Slug::is_valid(&"a".repeat(81)));
     }
 }

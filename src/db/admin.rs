@@ -3,16 +3,16 @@
 
 use sqlx::Row as _;
 
-use super::lessons::Tx;
+use super::lessons::{Status, Tx};
 use super::users::{user_from, User, USER_COLUMNS};
-use super::{now, Db};
+use super::{now, Db, Row};
 use crate::plans::Plan;
 
 /// A lesson as the admin table lists it.
 #[derive(Debug, Clone)]
 pub struct LessonRow {
     pub slug: String,
-    pub status: String,
+    pub status: Status,
     pub revision: i64,
     pub source_path: Option<String>,
     pub updated_at: String,
@@ -35,49 +35,45 @@ pub struct RevisionSource {
     pub source: String,
 }
 
+const LESSON_COLUMNS: &str = "slug, status, revision, source_path, updated_at";
+
+fn lesson_row_from(row: &Row) -> Result<LessonRow, sqlx::Error> {
+    Ok(LessonRow {
+        slug: row.try_get("slug")?,
+        status: Status::decode(row, "status")?,
+        revision: row.try_get("revision")?,
+        source_path: row.try_get("source_path")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
 pub async fn lesson_rows(db: &Db) -> Result<Vec<LessonRow>, sqlx::Error> {
-    sqlx::query(
-        "SELECT slug, status, revision, source_path, updated_at FROM lessons \
-         ORDER BY course, position, slug",
-    )
+    sqlx::query(&format!(
+        "SELECT {LESSON_COLUMNS} FROM lessons ORDER BY course, position, slug"
+    ))
     .fetch_all(&db.read)
     .await?
     .iter()
-    .map(|row| {
-        Ok(LessonRow {
-            slug: row.try_get("slug")?,
-            status: row.try_get("status")?,
-            revision: row.try_get("revision")?,
-            source_path: row.try_get("source_path")?,
-            updated_at: row.try_get("updated_at")?,
-        })
-    })
+    .map(lesson_row_from)
     .collect()
 }
 
 pub async fn lesson_row(db: &Db, slug: &str) -> Result<Option<LessonRow>, sqlx::Error> {
-    sqlx::query(
-        "SELECT slug, status, revision, source_path, updated_at FROM lessons WHERE slug = $1",
-    )
+    sqlx::query(&format!(
+        "SELECT {LESSON_COLUMNS} FROM lessons WHERE slug = $1"
+    ))
     .bind(slug)
     .fetch_optional(&db.read)
     .await?
-    .map(|row| {
-        Ok(LessonRow {
-            slug: row.try_get("slug")?,
-            status: row.try_get("status")?,
-            revision: row.try_get("revision")?,
-            source_path: row.try_get("source_path")?,
-            updated_at: row.try_get("updated_at")?,
-        })
-    })
+    .as_ref()
+    .map(lesson_row_from)
     .transpose()
 }
 
 /// Set a lesson's status; false when there is no such lesson.
-pub async fn set_status(tx: &mut Tx, slug: &str, status: &str) -> Result<bool, sqlx::Error> {
+pub async fn set_status(tx: &mut Tx, slug: &str, status: Status) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE lessons SET status = $1, updated_at = $2 WHERE slug = $3")
-        .bind(status)
+        .bind(status.id())
         .bind(now())
         .bind(slug)
         .execute(&mut **tx)
@@ -177,18 +173,6 @@ pub async fn search_users(db: &Db, query: &str, limit: i64) -> Result<Vec<User>,
     .iter()
     .map(user_from)
     .collect()
-}
-
-pub async fn user_by_id(tx: &mut Tx, id: &str) -> Result<Option<User>, sqlx::Error> {
-    sqlx::query(&format!(
-        "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .as_ref()
-    .map(user_from)
-    .transpose()
 }
 
 pub async fn record_plan_change(

@@ -1,29 +1,22 @@
 //! Reading progress, bookmarks and quiz attempts.
 //!
-//! Progress writes on SQLite are group-committed (see `ProgressQueue`).
+//! Progress writes on SQLite are group-committed (see `progress_queue`).
 //! Writes are single upserts (`INSERT … ON CONFLICT … DO UPDATE`) whose update keeps the
 //! larger percent and the first completion, so concurrent first writes never collide on
 //! PostgreSQL and the result does not depend on their order.
 
 use std::cell::RefCell;
-use std::sync::{Arc, LazyLock, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use serde::Serialize;
 use sqlx::{Connection as _, Row as _};
 
 use super::freshness::Kept;
 use super::lessons::Tx;
+use super::progress_queue::Slot;
+pub use super::progress_queue::{ProgressRow, ProgressWrite};
 use super::users::{user_from, User, LIVE_SESSION, USER_COLUMNS};
 use super::{now, Backend, Db, Row};
-
-/// A learner's progress through one lesson.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProgressRow {
-    pub slug: String,
-    pub percent: i64,
-    pub completed_at: Option<String>,
-    pub updated_at: String,
-}
 
 #[derive(Clone, Debug)]
 pub struct BookmarkRow {
@@ -395,49 +388,6 @@ pub async fn all_attempts_of(db: &Db, user_id: &str) -> Result<Vec<AttemptRow>, 
     .iter()
     .map(attempt_from)
     .collect()
-}
-
-/// One progress write waiting for a group commit.
-#[derive(Clone, Debug)]
-pub struct ProgressWrite {
-    pub user_id: String,
-    pub slug: String,
-    pub percent: i64,
-    pub completed_at: Option<String>,
-    pub at: String,
-}
-
-/// Where the writer that commits a batch leaves each queued write's stored row.
-type Slot = Arc<OnceLock<ProgressRow>>;
-
-/// Progress writes waiting for SQLite's single writer connection.
-///
-/// SQLite with `synchronous = FULL` pays one fsync per commit, which caps a one-row-per-
-/// transaction design at a few hundred writes a second. Writers queue here; whoever holds
-/// the writer connection next commits every queued write in one `BEGIN IMMEDIATE`
-/// transaction and hands each writer its row. Every write is still durable before its
-/// request is answered; only the fsync is shared. A batch that fails hands out nothing:
-/// each of its writers then writes on its own and meets its own error.
-#[derive(Debug, Default)]
-pub struct ProgressQueue {
-    pending: Mutex<Vec<(ProgressWrite, Slot)>>,
-}
-
-impl ProgressQueue {
-    fn push(&self, write: ProgressWrite, slot: Slot) {
-        self.lock().push((write, slot));
-    }
-
-    fn take(&self) -> Vec<(ProgressWrite, Slot)> {
-        std::mem::take(&mut *self.lock())
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(ProgressWrite, Slot)>> {
-        match self.pending.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
-    }
 }
 
 /// Record progress (see `upsert_progress`), group-committed with concurrent writers on

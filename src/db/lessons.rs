@@ -15,9 +15,40 @@ pub struct CourseRow {
     pub position: i64,
 }
 
+/// A lesson's publication state, as the `lessons.status` column holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Draft,
+    Published,
+}
+
+impl Status {
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Published => "published",
+        }
+    }
+
+    /// A stored status; anything else is a decode error, not a silent draft.
+    pub(crate) fn decode(row: &Row, column: &str) -> Result<Status, sqlx::Error> {
+        let stored: String = row.try_get(column)?;
+        match stored.as_str() {
+            "draft" => Ok(Status::Draft),
+            "published" => Ok(Status::Published),
+            other => Err(sqlx::Error::ColumnDecode {
+                index: column.to_owned(),
+                source: format!("unknown lesson status {other:?}").into(),
+            }),
+        }
+    }
+}
+
 /// What the importer needs to know about an existing lesson.
 #[derive(Debug, Clone)]
 pub struct LessonHead {
+    pub status: Status,
     pub revision: i64,
     pub source_path: Option<String>,
     pub imported_source: Option<String>,
@@ -27,7 +58,7 @@ pub struct LessonHead {
 #[derive(Debug, Clone)]
 pub struct CurrentLesson {
     pub slug: String,
-    pub status: String,
+    pub status: Status,
     pub revision: i64,
     pub source: String,
     pub rendered: String,
@@ -127,13 +158,15 @@ pub async fn set_glossary(
 }
 
 pub async fn lesson_head(tx: &mut Tx, slug: &str) -> Result<Option<LessonHead>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT revision, source_path, imported_source FROM lessons WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let row = sqlx::query(
+        "SELECT status, revision, source_path, imported_source FROM lessons WHERE slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(&mut **tx)
+    .await?;
     row.map(|row| {
         Ok(LessonHead {
+            status: Status::decode(&row, "status")?,
             revision: row.try_get("revision")?,
             source_path: row.try_get("source_path")?,
             imported_source: row.try_get("imported_source")?,
@@ -166,7 +199,7 @@ pub async fn imported_unchanged(
 pub async fn insert_lesson(
     tx: &mut Tx,
     revision: &NewRevision<'_>,
-    status: &str,
+    status: Status,
     source_path: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     let at = now();
@@ -177,7 +210,7 @@ pub async fn insert_lesson(
     .bind(revision.slug)
     .bind(revision.course)
     .bind(revision.position)
-    .bind(status)
+    .bind(status.id())
     .bind(source_path)
     .bind(source_path.map(|_| revision.source))
     .bind(&at)
@@ -251,7 +284,7 @@ pub async fn current_lessons(db: &Db) -> Result<Vec<CurrentLesson>, sqlx::Error>
         .map(|row| {
             Ok(CurrentLesson {
                 slug: row.try_get("slug")?,
-                status: row.try_get("status")?,
+                status: Status::decode(row, "status")?,
                 revision: row.try_get("revision")?,
                 source: row.try_get("source")?,
                 rendered: row.try_get("rendered")?,

@@ -1,24 +1,47 @@
-//! Lesson narrations and their bodies, and the billing events already applied.
+//! Lesson narrations and their bodies.
 
 use sqlx::Row as _;
 
-use super::lessons::Tx;
 use super::{now, Db};
-use crate::media::{AudioFile, AudioPart, Narration};
+
+/// A narration as registered: its hash names its bodies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AudioFile {
+    pub sha256: String,
+    pub bytes: u64,
+    pub duration_ms: u64,
+    pub preview_bytes: u64,
+    pub preview_duration_ms: u64,
+}
+
+/// Which body of a narration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AudioPart {
+    Whole,
+    Preview,
+}
+
+impl AudioPart {
+    /// The body's name: its key in the database and its file name in the cache.
+    pub fn name(self, sha256: &str) -> String {
+        match self {
+            AudioPart::Whole => format!("{sha256}.mp3"),
+            AudioPart::Preview => format!("{sha256}.preview.mp3"),
+        }
+    }
+}
 
 /// Record (or replace) the narration of lesson `slug`, keeping both bodies (once per hash).
 pub async fn upsert_lesson_audio(
     db: &Db,
     slug: &str,
     file_name: &str,
-    narration: &Narration,
+    audio: &AudioFile,
+    whole: &[u8],
+    preview: &[u8],
 ) -> Result<(), sqlx::Error> {
-    let audio = &narration.audio;
     let mut tx = db.begin_write().await?;
-    for (part, body) in [
-        (AudioPart::Whole, &narration.mp3),
-        (AudioPart::Preview, &narration.preview),
-    ] {
+    for (part, body) in [(AudioPart::Whole, whole), (AudioPart::Preview, preview)] {
         let name = part.name(&audio.sha256);
         let stored = sqlx::query("SELECT 1 FROM media_blobs WHERE name = $1")
             .bind(&name)
@@ -27,7 +50,7 @@ pub async fn upsert_lesson_audio(
         if stored.is_none() {
             sqlx::query("INSERT INTO media_blobs (name, body) VALUES ($1, $2)")
                 .bind(&name)
-                .bind(body.as_slice())
+                .bind(body)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -94,16 +117,4 @@ pub async fn lesson_audio(db: &Db, slug: &str) -> Result<Option<AudioFile>, sqlx
         })
     })
     .transpose()
-}
-
-/// Mark billing event `id` applied; `false` when it already was (the caller changes nothing).
-pub async fn claim_billing_event(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "INSERT INTO billing_events (id, applied_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(id)
-    .bind(now())
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
 }

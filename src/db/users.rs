@@ -7,6 +7,7 @@ use sqlx::Row as _;
 
 use super::lessons::Tx;
 use super::{now, Db, Row};
+use crate::names::{Email, UserId};
 use crate::plans::Plan;
 
 /// A user's role.
@@ -37,8 +38,8 @@ impl Role {
 /// The contract's `user`: `{id, email, name, plan, role, created_at}`.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct User {
-    pub id: String,
-    pub email: String,
+    pub id: UserId,
+    pub email: Email,
     pub name: String,
     pub plan: Plan,
     pub role: Role,
@@ -62,8 +63,8 @@ pub(crate) const LIVE_SESSION: &str = "sessions s JOIN users u ON u.id = s.user_
 
 pub(crate) fn user_from(row: &Row) -> Result<User, sqlx::Error> {
     Ok(User {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
+        id: UserId::stored(row.try_get("id")?),
+        email: Email::stored(row.try_get("email")?),
         name: row.try_get("name")?,
         plan: decode_with(row, "plan", Plan::parse)?,
         role: decode_with(row, "role", Role::parse)?,
@@ -94,12 +95,12 @@ pub async fn insert(
     role: Role,
 ) -> Result<User, sqlx::Error> {
     let at = now();
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = UserId::new();
     sqlx::query(
         "INSERT INTO users (id, email, name, password_hash, role, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6)",
     )
-    .bind(&id)
+    .bind(id.as_str())
     .bind(email)
     .bind(name)
     .bind(password_hash)
@@ -109,7 +110,7 @@ pub async fn insert(
     .await?;
     Ok(User {
         id,
-        email: email.to_owned(),
+        email: Email::stored(email.to_owned()),
         name: name.to_owned(),
         plan: Plan::Free,
         role,
@@ -148,12 +149,26 @@ pub async fn password_hash(db: &Db, user_id: &str) -> Result<Option<String>, sql
         .transpose()
 }
 
-pub async fn by_email(db: &Db, email: &str) -> Result<Option<User>, sqlx::Error> {
+/// The user with this email, read inside a write that depends on it.
+pub async fn by_email_in(tx: &mut Tx, email: &str) -> Result<Option<User>, sqlx::Error> {
     sqlx::query(&format!(
         "SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1"
     ))
     .bind(email)
-    .fetch_optional(&db.read)
+    .fetch_optional(&mut **tx)
+    .await?
+    .as_ref()
+    .map(user_from)
+    .transpose()
+}
+
+/// The user with this id, read inside a write that depends on it.
+pub async fn by_id_in(tx: &mut Tx, id: &str) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
     .await?
     .as_ref()
     .map(user_from)
@@ -179,22 +194,23 @@ pub async fn by_session(
         .transpose()
 }
 
+/// Start session `id` (drawn by the caller) for a user.
 pub async fn create_session(
     tx: &mut Tx,
+    id: &str,
     user_id: &str,
     expires_at: &str,
-) -> Result<String, sqlx::Error> {
-    let id = crate::auth::random_token();
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
-    .bind(&id)
+    .bind(id)
     .bind(user_id)
     .bind(now())
     .bind(expires_at)
     .execute(&mut **tx)
     .await?;
-    Ok(id)
+    Ok(())
 }
 
 pub async fn delete_session(db: &Db, session_id: &str) -> Result<(), sqlx::Error> {

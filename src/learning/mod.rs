@@ -117,8 +117,8 @@ pub async fn save_progress(
     let row = store::save_progress(
         db,
         store::ProgressWrite {
-            user_id: user.id.clone(),
-            slug: lesson.slug.clone(),
+            user_id: user.id.to_string(),
+            slug: lesson.slug.to_string(),
             percent,
             completed_at: completed_at.map(str::to_owned),
             at: at.clone(),
@@ -268,7 +268,7 @@ pub async fn lesson_record(db: &Db, user: &User, slug: &str) -> Result<LessonRec
 }
 
 /// The user of a token's live session and their record of a lesson, read together (for
-/// `auth::authenticate_with`).
+/// `routes::session::authenticate_with`).
 pub async fn session_record(
     db: &Db,
     claims: &Claims,
@@ -326,8 +326,8 @@ pub async fn overview(db: &Db, user: &User, snapshot: &Snapshot) -> Result<Overv
                 status: view.status,
                 percent: view.percent,
                 completed_at: view.completed_at,
-                bookmarked: bookmarks.iter().any(|b| b.slug == lesson.slug),
-                quiz: stats.get(&lesson.slug).cloned().unwrap_or_default(),
+                bookmarked: bookmarks.iter().any(|b| b.slug == *lesson.slug),
+                quiz: stats.get(lesson.slug.as_str()).cloned().unwrap_or_default(),
             }
         })
         .collect();
@@ -342,7 +342,7 @@ pub async fn overview(db: &Db, user: &User, snapshot: &Snapshot) -> Result<Overv
                 .filter(|l| Status::of(by_slug.get(l.slug.as_str()).copied()) == Status::Completed)
                 .count();
             CourseRecord {
-                slug: course.slug.clone(),
+                slug: course.slug.to_string(),
                 completed_lessons: done,
                 total_lessons: total,
                 percent: (done * 100).checked_div(total).unwrap_or(0),

@@ -6,31 +6,19 @@
 //! nothing new. Every instance sharing the database can serve them: each keeps a file cache
 //! under `<data dir>/media/audio`, filled from the database on first use and safe to lose.
 
+pub mod lesson_pdf;
 pub mod mp3;
 pub mod pdf;
-pub mod range;
 
 use std::path::{Path, PathBuf};
 
-use actix_web::http::header::{self, ContentEncoding};
-use actix_web::{HttpRequest, HttpResponse};
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 
+pub use crate::db::media::{AudioFile, AudioPart};
 use crate::db::{self, Db};
 use crate::error::AppError;
 use crate::plans::AUDIO_PREVIEW_SECONDS;
-use range::RangeAnswer;
-
-/// A narration as registered: its hash names its bodies.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AudioFile {
-    pub sha256: String,
-    pub bytes: u64,
-    pub duration_ms: u64,
-    pub preview_bytes: u64,
-    pub preview_duration_ms: u64,
-}
 
 /// This instance's cache of narration bodies: `<data dir>/media/audio`.
 pub fn audio_dir(data_dir: &Path) -> PathBuf {
@@ -66,23 +54,6 @@ impl Narration {
     }
 }
 
-/// Which body of a narration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AudioPart {
-    Whole,
-    Preview,
-}
-
-impl AudioPart {
-    /// The body's name: its key in the database and its file name in the cache.
-    pub fn name(self, sha256: &str) -> String {
-        match self {
-            AudioPart::Whole => format!("{sha256}.mp3"),
-            AudioPart::Preview => format!("{sha256}.preview.mp3"),
-        }
-    }
-}
-
 /// Keep both bodies of `narration` in the database and record it as the narration of
 /// lesson `slug`, then warm this instance's file cache.
 pub async fn register_audio(
@@ -92,7 +63,15 @@ pub async fn register_audio(
     file_name: &str,
     narration: Narration,
 ) -> Result<AudioFile, sqlx::Error> {
-    db::media::upsert_lesson_audio(db, slug, file_name, &narration).await?;
+    db::media::upsert_lesson_audio(
+        db,
+        slug,
+        file_name,
+        &narration.audio,
+        &narration.mp3,
+        &narration.preview,
+    )
+    .await?;
     let sha256 = &narration.audio.sha256;
     for (part, body) in [
         (AudioPart::Whole, &narration.mp3),
@@ -136,15 +115,6 @@ fn cache_file(data_dir: &Path, name: &str, body: &[u8]) -> anyhow::Result<()> {
 
 /// Bumped whenever PDF rendering changes, so cached PDFs are made again.
 pub const PDF_VERSION: u32 = 2;
-
-/// A lesson PDF's cache file: one per revision and variant (whole, or cut at the marker).
-pub fn pdf_cache_path(data_dir: &Path, slug: &str, revision: i64, whole: bool) -> PathBuf {
-    let variant = if whole { "full" } else { "teaser" };
-    data_dir
-        .join("cache")
-        .join("pdf")
-        .join(format!("{slug}-r{revision}-{variant}-v{PDF_VERSION}.pdf"))
-}
 
 /// A certificate PDF's cache file, named by its ETag.
 pub fn certificate_cache_path(data_dir: &Path, etag: &str) -> PathBuf {
@@ -202,63 +172,6 @@ pub fn write_once(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     written
-}
-
-/// Answer a GET for a media body: `Accept-Ranges`, a strong `ETag`, `If-None-Match` (304),
-/// `If-Range`, one `Range` (206) or an unsatisfiable one (416 with `bytes */LEN`).
-pub fn respond(
-    req: &HttpRequest,
-    body: Vec<u8>,
-    etag: &str,
-    content_type: &str,
-    disposition: &str,
-) -> HttpResponse {
-    let etag = format!("\"{etag}\"");
-    let len = body.len() as u64;
-    let header_str = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
-    let matches = |value: &str| {
-        value
-            .split(',')
-            .map(|t| t.trim().trim_start_matches("W/"))
-            .any(|t| t == "*" || t == etag)
-    };
-    let mut response = if header_str(header::IF_NONE_MATCH).is_some_and(matches) {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    response
-        .insert_header((header::ACCEPT_RANGES, "bytes"))
-        .insert_header((header::ETAG, etag.clone()))
-        .insert_header((header::CACHE_CONTROL, "private, no-cache"));
-    if header_str(header::IF_NONE_MATCH).is_some_and(matches) {
-        return response.finish();
-    }
-    // `If-Range` with another validator: the file changed, send it whole.
-    let range = match header_str(header::IF_RANGE) {
-        Some(validator) if validator.trim() != etag => None,
-        _ => header_str(header::RANGE),
-    };
-    response
-        .insert_header(ContentEncoding::Identity)
-        .insert_header((header::CONTENT_DISPOSITION, disposition.to_owned()))
-        .content_type(content_type.to_owned());
-    match range::answer(range, len) {
-        RangeAnswer::Full => response.body(body),
-        RangeAnswer::Partial { start, end } => {
-            response
-                .status(actix_web::http::StatusCode::PARTIAL_CONTENT)
-                .insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}")));
-            let mut body = body;
-            body.truncate(end as usize + 1);
-            body.drain(..start as usize);
-            response.body(body)
-        }
-        RangeAnswer::Unsatisfiable => response
-            .status(actix_web::http::StatusCode::RANGE_NOT_SATISFIABLE)
-            .insert_header((header::CONTENT_RANGE, format!("bytes */{len}")))
-            .finish(),
-    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use std::sync::LazyLock;
 use actix_web::http::header::{self, ETag, EntityTag};
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
+use crate::routes::error::PageError;
 
 struct Asset {
     path: &'static str,

@@ -2,12 +2,25 @@
 
 pub mod api;
 pub mod assets;
+pub mod csrf;
+pub mod error;
+pub mod export;
+pub mod kept_pages;
+pub mod lesson_view;
+pub mod media_body;
+pub mod page_cache;
 pub mod pages;
+pub mod range;
+pub mod rate_limit;
+pub mod session;
+pub mod state;
+pub mod templates;
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::AppError;
+use crate::routes::error::ForRequest;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(

@@ -35,7 +35,7 @@ fn bundled_lessons() -> Vec<(String, Option<Value>)> {
                     .collect();
                 Value::Object(map)
             });
-            (source.position, source.slug, answers)
+            (source.position, String::from(source.slug), answers)
         })
         .collect();
     lessons.sort_by_key(|(position, slug, _)| (*position, slug.clone()));

@@ -6,8 +6,8 @@ use std::path::Path;
 use crate::common;
 use common::{spawn, spawn_with, test_settings, Backend};
 use lectern::catalog::Catalog;
-use lectern::content::import::import_dir;
 use lectern::db::Db;
+use lectern::import::import_dir;
 
 on_both_backends!(
     the_bundled_glossary_is_a_page_of_the_course,

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use common::{test_settings, Backend};
 use lectern::catalog::Catalog;
-use lectern::content::import::import_dir;
 use lectern::db::Db;
+use lectern::import::import_dir;
 
 on_both_backends!(import_is_idempotent_and_reports_broken_files);
 

@@ -165,8 +165,27 @@ async fn json_shapes_follow_the_contract(backend: Backend) {
     let (status, courses) = app.get_json("/api/v1/courses").await;
     assert_eq!(status, 200);
     let course = &courses["courses"][0];
-    assert_eq!(keys(course), ["lessons", "slug", "summary", "title"]);
+    // The contract's keys, and two more that the catalog page shows.
+    assert_eq!(
+        keys(course),
+        [
+            "has_glossary",
+            "lessons",
+            "reading_minutes",
+            "slug",
+            "summary",
+            "title"
+        ]
+    );
     assert_eq!(course["slug"], "ai-foundations");
+    assert_eq!(course["has_glossary"], true);
+    let minutes: u64 = course["lessons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["reading_minutes"].as_u64().unwrap())
+        .sum();
+    assert_eq!(course["reading_minutes"], minutes);
     assert!(course["lessons"].as_array().unwrap().len() >= 8);
 
     let (_, lessons) = app.get_json("/api/v1/lessons").await;

@@ -6,15 +6,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::body::read_typed;
-use super::openapi::FileBytes;
+use super::file_bytes::FileBytes;
 use crate::admin::{self, Preview, Saved, MAX_SOURCE_BYTES};
-use crate::auth::Admin;
-use crate::catalog::Snapshot;
+use crate::catalog::{Snapshot, Status};
 use crate::db::admin::{self as db_admin, RevisionInfo, RevisionSource};
 use crate::db::users::User;
-use crate::error::{ApiError, AppError};
-use crate::lesson_view::{CourseView, LessonSummary};
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::routes::error::ApiError;
+use crate::routes::lesson_view::{CourseView, LessonSummary};
+use crate::routes::session::Admin;
+use crate::routes::state::AppState;
 
 /// Read a `text/markdown` body of at most [`MAX_SOURCE_BYTES`]: 415 for another type,
 /// 413 when larger, 400 when it is not UTF-8.
@@ -29,8 +30,7 @@ pub async fn markdown_body(req: &HttpRequest, payload: web::Payload) -> Result<S
 pub struct AdminLesson<'a> {
     #[serde(flatten)]
     summary: LessonSummary<'a>,
-    #[schema(pattern = "^(draft|published)$")]
-    status: String,
+    status: Status,
     revision: i64,
     /// The file it was imported from, if any.
     source_path: Option<String>,
@@ -47,7 +47,7 @@ pub struct AdminLessonList<'a> {
 #[derive(Serialize, ToSchema)]
 pub struct LessonSource {
     slug: String,
-    status: String,
+    status: Status,
     revision: i64,
     source_path: Option<String>,
     source: String,
@@ -63,8 +63,7 @@ pub struct RevisionList {
 #[derive(Serialize, ToSchema)]
 pub struct Publication<'a> {
     slug: &'a str,
-    #[schema(value_type = String, pattern = "^(draft|published)$")]
-    status: &'a str,
+    status: Status,
 }
 
 /// A narration as stored.
@@ -136,7 +135,10 @@ pub async fn create(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let text = markdown_body(&req, payload).await?;
-    let saved = admin::create_lesson(&state, &admin.0.user.email, &text).await?;
+    let saved = state
+        .desk()
+        .create_lesson(&admin.0.user.email, &text)
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -198,7 +200,10 @@ pub async fn update(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let text = markdown_body(&req, payload).await?;
-    let saved = admin::update_lesson(&state, &admin.0.user.email, &slug, &text).await?;
+    let saved = state
+        .desk()
+        .update_lesson(&admin.0.user.email, &slug, &text)
+        .await?;
     Ok(HttpResponse::Ok().json(saved))
 }
 
@@ -269,7 +274,10 @@ pub async fn restore(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, number) = path.into_inner();
-    let saved = admin::restore_revision(&state, &admin.0.user.email, &slug, number).await?;
+    let saved = state
+        .desk()
+        .restore_revision(&admin.0.user.email, &slug, number)
+        .await?;
     Ok(HttpResponse::Ok().json(saved))
 }
 
@@ -288,7 +296,7 @@ pub async fn publish(
     _admin: Admin,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let status = admin::set_published(&state, &slug, true).await?;
+    let status = state.desk().set_published(&slug, true).await?;
     Ok(HttpResponse::Ok().json(Publication {
         slug: &slug,
         status,
@@ -310,7 +318,7 @@ pub async fn unpublish(
     _admin: Admin,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let status = admin::set_published(&state, &slug, false).await?;
+    let status = state.desk().set_published(&slug, false).await?;
     Ok(HttpResponse::Ok().json(Publication {
         slug: &slug,
         status,
@@ -332,7 +340,7 @@ pub async fn delete(
     _admin: Admin,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    admin::delete_lesson(&state, &slug).await?;
+    state.desk().delete_lesson(&slug).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -357,7 +365,10 @@ pub async fn upload_audio(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let mp3 = read_typed(&req, payload, "audio/mpeg", admin::MAX_AUDIO_BYTES).await?;
-    let (duration, preview) = admin::upload_audio(&state, &slug, mp3).await?;
+    let (duration, preview) = state
+        .desk()
+        .upload_audio(&state.settings.data_dir, &slug, mp3)
+        .await?;
     Ok(HttpResponse::Ok().json(AudioUploaded {
         duration_seconds: duration,
         preview_seconds: preview,
@@ -390,7 +401,7 @@ pub async fn preview(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let text = markdown_body(&req, payload).await?;
-    let preview = admin::preview(&state, &text, query.slug.as_deref()).await?;
+    let preview = admin::preview(&state.db, &text, query.slug.as_deref()).await?;
     Ok(HttpResponse::Ok().json(preview))
 }
 
@@ -420,7 +431,9 @@ pub async fn put_course(
 ) -> Result<HttpResponse, actix_web::Error> {
     // The body is read after the role check, so a learner learns nothing from a bad body.
     let body = body?;
-    admin::put_course(&state, &slug, &body.title, &body.summary)
+    state
+        .desk()
+        .put_course(&slug, &body.title, &body.summary)
         .await
         .map_err(ApiError)?;
     let catalog = state.catalog().await.map_err(ApiError)?;

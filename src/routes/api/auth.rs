@@ -1,15 +1,15 @@
 //! `/api/v1/auth/*` and `/api/v1/me*` (API.md section 3).
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::accounts::{self, Export, SignUp, SignedIn};
-use crate::auth::{removal_cookie, session_cookie, CurrentUser};
 use crate::db::users::User;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::routes::error::ApiError;
+use crate::routes::export;
+use crate::routes::session::{removal_cookie, session_cookie, CurrentUser};
+use crate::routes::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 pub struct SignUpBody {
@@ -76,7 +76,7 @@ pub async fn signup(
         password: &body.password,
         name: &body.name,
     };
-    let signed = accounts::sign_up(&state, form).await?;
+    let signed = state.accounts().sign_up(form).await?;
     Ok(signed_in(&state, HttpResponse::Created(), signed))
 }
 
@@ -96,7 +96,7 @@ pub async fn login(
     body: web::Json<LogInBody>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth_limiter.check(&req)?;
-    let signed = accounts::log_in(&state, &body.email, &body.password).await?;
+    let signed = state.accounts().log_in(&body.email, &body.password).await?;
     Ok(signed_in(&state, HttpResponse::Ok(), signed))
 }
 
@@ -111,7 +111,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     user: CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
-    accounts::log_out(&state, &user.0).await?;
+    state.accounts().log_out(&user.0).await?;
     Ok(HttpResponse::NoContent()
         .cookie(removal_cookie(&state.settings))
         .finish())
@@ -143,9 +143,10 @@ pub async fn change_password(
     user: CurrentUser,
     body: web::Json<PasswordBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let signed =
-        accounts::change_password(&state, &user.0, &body.current_password, &body.new_password)
-            .await?;
+    let signed = state
+        .accounts()
+        .change_password(&user.0, &body.current_password, &body.new_password)
+        .await?;
     Ok(HttpResponse::Ok()
         .cookie(session_cookie(&state.settings, &signed.token))
         .json(NewToken {
@@ -163,13 +164,8 @@ pub async fn export(
     state: web::Data<AppState>,
     user: CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
-    let data = accounts::export(&state, &user.0.user).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"lectern-export.json\"",
-        ))
-        .json(data))
+    let data = accounts::export(&state.db, &state.public_url, &user.0.user).await?;
+    Ok(export::download(&data))
 }
 
 #[utoipa::path(delete, path = "/api/v1/me", tag = "accounts",
@@ -188,7 +184,10 @@ pub async fn delete(
     user: CurrentUser,
     body: web::Json<DeleteBody>,
 ) -> Result<HttpResponse, ApiError> {
-    accounts::delete_account(&state, &user.0, &body.password).await?;
+    state
+        .accounts()
+        .delete_account(&user.0, &body.password)
+        .await?;
     Ok(HttpResponse::NoContent()
         .cookie(removal_cookie(&state.settings))
         .finish())

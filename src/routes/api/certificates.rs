@@ -4,12 +4,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::openapi::FileBytes;
-use crate::auth::{CurrentUser, Viewer};
+use super::file_bytes::FileBytes;
+use crate::auth::Viewer;
 use crate::certificates::{self, Certificate, PublicCertificate};
-use crate::error::{ApiError, AppError};
-use crate::media;
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::routes::error::ApiError;
+use crate::routes::media_body;
+use crate::routes::session::CurrentUser;
+use crate::routes::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct CertificateList {
@@ -35,8 +37,9 @@ pub async fn claim(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let session = viewer.0.as_ref().ok_or(AppError::Unauthenticated)?;
-    let (row, created) = certificates::claim(&state, &session.user, &slug).await?;
-    let body = Certificate::of(&state, &row);
+    let (row, created) =
+        certificates::claim(&state.db, &*state.catalog().await?, &session.user, &slug).await?;
+    let body = Certificate::of(&state.public_url, &row);
     Ok(if created {
         HttpResponse::Created().json(body)
     } else {
@@ -51,7 +54,7 @@ pub async fn claim(
         (status = 401, description = "`unauthenticated`"),
     ))]
 pub async fn mine(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, ApiError> {
-    let certificates = certificates::of_user(&state, &user.0.user).await?;
+    let certificates = certificates::of_user(&state.db, &state.public_url, &user.0.user).await?;
     Ok(HttpResponse::Ok().json(CertificateList { certificates }))
 }
 
@@ -66,7 +69,7 @@ pub async fn show(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = certificates::find(&state, &id).await?;
+    let row = certificates::find(&state.db, &id).await?;
     Ok(HttpResponse::Ok().json(PublicCertificate::of(&row)))
 }
 
@@ -89,9 +92,9 @@ pub async fn pdf(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = certificates::find(&state, &id).await?;
-    let (body, etag) = certificates::pdf(&state, &row).await?;
-    Ok(media::respond(
+    let row = certificates::find(&state.db, &id).await?;
+    let (body, etag) = certificates::pdf(&state.settings.data_dir, &state.public_url, &row).await?;
+    Ok(media_body::respond(
         &req,
         body,
         &etag,

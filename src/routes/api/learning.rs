@@ -4,10 +4,10 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::CurrentUser;
-use crate::error::ApiError;
 use crate::learning::{self, quiz::SubmittedAnswers, AttemptReport, Overview, ProgressView};
-use crate::state::AppState;
+use crate::routes::error::ApiError;
+use crate::routes::session::CurrentUser;
+use crate::routes::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 pub struct ProgressBody {

@@ -5,9 +5,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Viewer;
-use crate::error::{ApiError, AppError};
-use crate::lesson_view::{CourseView, LessonSummary, LessonView};
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::routes::error::ApiError;
+use crate::routes::lesson_view::{CourseView, LessonSummary, LessonView};
+use crate::routes::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct CourseList<'a> {

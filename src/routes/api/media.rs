@@ -3,12 +3,14 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::openapi::FileBytes;
+use super::file_bytes::FileBytes;
 use crate::auth::Viewer;
-use crate::error::{ApiError, AppError};
+use crate::error::AppError;
 use crate::media;
 use crate::plans::{self, Capability};
-use crate::state::AppState;
+use crate::routes::error::ApiError;
+use crate::routes::media_body;
+use crate::routes::state::AppState;
 
 /// Which narration route.
 #[derive(Clone, Copy, Debug)]
@@ -155,7 +157,7 @@ async fn audio(
         Kind::Stream => format!("inline; filename=\"{}.mp3\"", lesson.slug),
         Kind::Download => format!("attachment; filename=\"{}.mp3\"", lesson.slug),
     };
-    Ok(media::respond(
+    Ok(media_body::respond(
         &req,
         body,
         &etag,
@@ -195,58 +197,14 @@ pub async fn pdf(
         .filter(|l| l.is_published())
         .ok_or(AppError::NotFound)?;
     gate(&viewer, &[Capability::DownloadPdf])?;
-    let view = crate::lesson_view::LessonView::of(lesson, &viewer);
-    let whole = !view.locked;
-    let path = media::pdf_cache_path(
-        &state.settings.data_dir,
-        &lesson.slug,
-        lesson.revision,
-        whole,
-    );
-    let r = &lesson.rendered;
-    let course = catalog
-        .course(&r.course)
-        .map_or(r.course.as_str(), |c| c.title.as_str())
-        .to_owned();
-    let meta = format!(
-        "{course} \u{b7} Lesson {} \u{b7} {} min read \u{b7} Updated {} \u{b7} {} lesson",
-        r.position,
-        r.reading_minutes,
-        r.updated.format("%B %-d, %Y"),
-        r.access.name()
-    );
-    let note = (!whole).then(|| {
-        format!(
-            "The rest of this lesson is for {} readers.",
-            plans::required_plan(Capability::ReadLesson(r.access)).name()
-        )
-    });
-    let (title, markdown) = (r.title.clone(), view.markdown.to_owned());
-    let (objectives, takeaways) = (view.objectives.to_vec(), view.takeaways.to_vec());
-    let body = media::cached_pdf(path, move || {
-        media::pdf::render_lesson(&media::pdf::PdfLesson {
-            title: &title,
-            course: &course,
-            meta: &meta,
-            objectives: &objectives,
-            body_markdown: &markdown,
-            takeaways: &takeaways,
-            note: note.as_deref(),
-        })
-    })
-    .await?;
-    let etag = format!(
-        "pdf-{}-r{}-{}-v{}",
-        lesson.slug,
-        lesson.revision,
-        if whole { "full" } else { "teaser" },
-        media::PDF_VERSION
-    );
-    let disposition = format!("attachment; filename=\"{}.pdf\"", lesson.slug);
-    Ok(media::respond(
+    let pdf =
+        media::lesson_pdf::lesson_pdf(&state.settings.data_dir, &catalog, lesson, viewer.plan())
+            .await?;
+    let disposition = format!("attachment; filename=\"{}\"", pdf.file_name);
+    Ok(media_body::respond(
         &req,
-        body,
-        &etag,
+        pdf.body,
+        &pdf.etag,
         "application/pdf",
         &disposition,
     ))

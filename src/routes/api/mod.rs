@@ -6,6 +6,7 @@ mod auth;
 mod billing;
 mod body;
 mod certificates;
+mod file_bytes;
 mod learning;
 mod lessons;
 pub(crate) mod media;
@@ -16,7 +17,8 @@ mod tokenizer;
 use actix_web::http::Method;
 use actix_web::{web, HttpRequest, HttpResponse, Scope};
 
-use crate::error::{ApiError, AppError};
+use crate::error::AppError;
+use crate::routes::error::ApiError;
 
 /// `path [app data] => { METHOD => handler, … }`, one entry per path: each path becomes one
 /// resource that answers its methods and 405 `method_not_allowed` (with `Allow`) to others.

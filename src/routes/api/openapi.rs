@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use actix_web::HttpResponse;
 use serde_json::json;
-use utoipa::openapi::schema::{KnownFormat, Object, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::schema::{Object, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, Header, Ref, RefOr, Response, Schema};
 use utoipa::{Modify, OpenApi};
@@ -67,20 +67,6 @@ pub async fn document() -> HttpResponse {
         .content_type("application/json")
         .body(DOCUMENT.as_str())
 }
-
-/// The bytes of a file (an MP3, a PDF): `{"type": "string", "format": "binary"}`.
-pub struct FileBytes;
-
-impl utoipa::PartialSchema for FileBytes {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for FileBytes {}
 
 /// Bearer tokens and the session cookie (API.md section 2).
 struct SecuritySchemes;

@@ -4,8 +4,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, AppError};
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::routes::error::ApiError;
+use crate::routes::state::AppState;
 use crate::tokenizer::{self, Encoding, Segment, DEFAULT_MAX_SEGMENTS};
 
 /// Longest text accepted, in bytes.

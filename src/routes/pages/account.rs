@@ -7,11 +7,14 @@ use serde_json::json;
 use tera::Context;
 
 use crate::accounts;
-use crate::auth::{removal_cookie, session_cookie, Session, Viewer};
+use crate::auth::{Session, Viewer};
 use crate::db::users::User;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::learning::{self, Status};
-use crate::state::AppState;
+use crate::routes::error::{self, PageError};
+use crate::routes::export;
+use crate::routes::session::{removal_cookie, session_cookie};
+use crate::routes::state::AppState;
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
@@ -123,7 +126,7 @@ pub(super) async fn render_with_claim_error(
         "message": error.to_string(),
         "missing": missing,
     });
-    let status = error.status();
+    let status = error::status(&error);
     let mut response = render_page(state, viewer, session, None, None, Some(claim)).await?;
     *response.status_mut() = status;
     Ok(response)
@@ -141,7 +144,7 @@ async fn render_page(
     context.insert("claim", &claim);
     context.insert(
         "certificates",
-        &crate::certificates::of_user(state, &session.user).await?,
+        &crate::certificates::of_user(&state.db, &state.public_url, &session.user).await?,
     );
     context.insert(
         "can_claim",
@@ -161,7 +164,7 @@ async fn render_page(
         &std::collections::BTreeMap::<String, String>::new(),
     );
     let status = match &error {
-        Some((_, e)) => e.status(),
+        Some((_, e)) => error::status(e),
         None => actix_web::http::StatusCode::OK,
     };
     if let Some((form, error)) = error {
@@ -175,7 +178,7 @@ async fn render_page(
     }
     let html = state.templates.render("account.html", context)?;
     Ok(HttpResponse::build(status)
-        .content_type(crate::page_cache::HTML)
+        .content_type(crate::routes::page_cache::HTML)
         .body(html))
 }
 
@@ -194,8 +197,10 @@ pub async fn change_password(
     let Some(session) = &viewer.0 else {
         return Ok(to_login());
     };
-    session.check_form_token(&state, &form.csrf_token)?;
-    match accounts::change_password(&state, session, &form.current_password, &form.new_password)
+    session.check_form_token(&state.keys, &form.csrf_token)?;
+    match state
+        .accounts()
+        .change_password(session, &form.current_password, &form.new_password)
         .await
     {
         Ok(signed) => {
@@ -235,13 +240,8 @@ pub async fn export(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpRe
     let Some(session) = &viewer.0 else {
         return Ok(to_login());
     };
-    let data = accounts::export(&state, &session.user).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"lectern-export.json\"",
-        ))
-        .json(data))
+    let data = accounts::export(&state.db, &state.public_url, &session.user).await?;
+    Ok(export::download(&data))
 }
 
 pub async fn delete(
@@ -252,8 +252,12 @@ pub async fn delete(
     let Some(session) = &viewer.0 else {
         return Ok(to_login());
     };
-    session.check_form_token(&state, &form.csrf_token)?;
-    match accounts::delete_account(&state, session, &form.password).await {
+    session.check_form_token(&state.keys, &form.csrf_token)?;
+    match state
+        .accounts()
+        .delete_account(session, &form.password)
+        .await
+    {
         Ok(()) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, "/"))
             .cookie(removal_cookie(&state.settings))

@@ -11,11 +11,13 @@ use serde_json::json;
 use tera::Context;
 
 use crate::admin;
-use crate::auth::{Admin, Viewer};
+use crate::auth::Viewer;
 use crate::db::admin as db_admin;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::routes::api::admin::{list, USER_SEARCH_LIMIT};
-use crate::state::AppState;
+use crate::routes::error::{self, PageError};
+use crate::routes::session::Admin;
+use crate::routes::state::AppState;
 
 /// What a new lesson starts from.
 const NEW_LESSON: &str = r#"+++
@@ -91,7 +93,7 @@ fn page(
 ) -> Result<HttpResponse, PageError> {
     let html = state.templates.render(name, context)?;
     Ok(HttpResponse::build(status)
-        .content_type(crate::page_cache::HTML)
+        .content_type(crate::routes::page_cache::HTML)
         .body(html))
 }
 
@@ -141,8 +143,12 @@ pub async fn put_course(
     admin: Admin,
     form: web::Form<CourseForm>,
 ) -> Result<HttpResponse, PageError> {
-    admin.0.check_form_token(&state, &form.csrf_token)?;
-    match admin::put_course(&state, form.slug.trim(), &form.title, &form.summary).await {
+    admin.0.check_form_token(&state.keys, &form.csrf_token)?;
+    match state
+        .desk()
+        .put_course(form.slug.trim(), &form.title, &form.summary)
+        .await
+    {
         Ok(()) => Ok(see_other("/admin#courses")),
         Err(error @ AppError::InvalidInput { .. }) => {
             index_page(&state, &admin, Some((error, &form))).await
@@ -172,7 +178,11 @@ async fn editor(
             Some(message.clone()),
             fields.clone(),
         ),
-        Some(other) => (other.status(), Some(other.to_string()), BTreeMap::new()),
+        Some(other) => (
+            error::status(other),
+            Some(other.to_string()),
+            BTreeMap::new(),
+        ),
         None => (StatusCode::OK, None, BTreeMap::new()),
     };
     context.insert("message", &message);
@@ -232,12 +242,16 @@ pub async fn create(
     admin: Admin,
     form: web::Form<EditorForm>,
 ) -> Result<HttpResponse, PageError> {
-    admin.0.check_form_token(&state, &form.csrf_token)?;
+    admin.0.check_form_token(&state.keys, &form.csrf_token)?;
     let source = form.source.replace("\r\n", "\n");
     let result = if form.action.as_deref() == Some("preview") {
-        admin::preview(&state, &source, None).await.map(Some)
+        admin::preview(&state.db, &source, None).await.map(Some)
     } else {
-        match admin::create_lesson(&state, &admin.0.user.email, &source).await {
+        match state
+            .desk()
+            .create_lesson(&admin.0.user.email, &source)
+            .await
+        {
             Ok(saved) => return Ok(see_other(&format!("/admin/lessons/{}", saved.slug))),
             Err(error) => Err(error),
         }
@@ -284,7 +298,7 @@ pub async fn edit(
     let revision = db_admin::revision(&state.db, &slug, number)
         .await?
         .ok_or(AppError::NotFound)?;
-    let preview = admin::preview(&state, &revision.source, Some(&slug))
+    let preview = admin::preview(&state.db, &revision.source, Some(&slug))
         .await
         .ok();
     editor(
@@ -308,12 +322,18 @@ pub async fn update(
     slug: web::Path<String>,
     form: web::Form<EditorForm>,
 ) -> Result<HttpResponse, PageError> {
-    admin.0.check_form_token(&state, &form.csrf_token)?;
+    admin.0.check_form_token(&state.keys, &form.csrf_token)?;
     let source = form.source.replace("\r\n", "\n");
     let result = if form.action.as_deref() == Some("preview") {
-        admin::preview(&state, &source, Some(&slug)).await.map(Some)
+        admin::preview(&state.db, &source, Some(&slug))
+            .await
+            .map(Some)
     } else {
-        match admin::update_lesson(&state, &admin.0.user.email, &slug, &source).await {
+        match state
+            .desk()
+            .update_lesson(&admin.0.user.email, &slug, &source)
+            .await
+        {
             Ok(saved) => return Ok(see_other(&format!("/admin/lessons/{}", saved.slug))),
             Err(error) => Err(error),
         }
@@ -340,8 +360,8 @@ pub async fn publish(
     slug: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    admin.0.check_form_token(&state, &form.csrf_token)?;
-    admin::set_published(&state, &slug, true).await?;
+    admin.0.check_form_token(&state.keys, &form.csrf_token)?;
+    state.desk().set_published(&slug, true).await?;
     Ok(see_other(&format!("/admin/lessons/{slug}")))
 }
 
@@ -352,8 +372,8 @@ pub async fn unpublish(
     slug: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    admin.0.check_form_token(&state, &form.csrf_token)?;
-    admin::set_published(&state, &slug, false).await?;
+    admin.0.check_form_token(&state.keys, &form.csrf_token)?;
+    state.desk().set_published(&slug, false).await?;
     Ok(see_other(&format!("/admin/lessons/{slug}")))
 }
 
@@ -364,8 +384,8 @@ pub async fn delete(
     slug: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    admin.0.check_form_token(&state, &form.csrf_token)?;
-    admin::delete_lesson(&state, &slug).await?;
+    admin.0.check_form_token(&state.keys, &form.csrf_token)?;
+    state.desk().delete_lesson(&slug).await?;
     Ok(see_other("/admin"))
 }
 
@@ -376,9 +396,12 @@ pub async fn restore(
     path: web::Path<(String, i64)>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    admin.0.check_form_token(&state, &form.csrf_token)?;
+    admin.0.check_form_token(&state.keys, &form.csrf_token)?;
     let (slug, number) = path.into_inner();
-    admin::restore_revision(&state, &admin.0.user.email, &slug, number).await?;
+    state
+        .desk()
+        .restore_revision(&admin.0.user.email, &slug, number)
+        .await?;
     Ok(see_other(&format!("/admin/lessons/{slug}")))
 }
 
@@ -407,7 +430,7 @@ pub async fn set_plan(
     id: web::Path<String>,
     form: web::Form<PlanForm>,
 ) -> Result<HttpResponse, PageError> {
-    admin.0.check_form_token(&state, &form.csrf_token)?;
+    admin.0.check_form_token(&state.keys, &form.csrf_token)?;
     admin::set_plan(&state.db, &admin.0.user.email, &id, &form.plan).await?;
     let q = form.q.as_deref().unwrap_or("");
     Ok(see_other(&format!("/admin/users?q={}", url_component(q))))

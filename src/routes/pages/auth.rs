@@ -8,10 +8,13 @@ use serde::Deserialize;
 use serde_json::json;
 use tera::Context;
 
-use crate::accounts::{self, SignUp};
-use crate::auth::{csrf, removal_cookie, session_cookie, Viewer};
-use crate::error::{AppError, PageError};
-use crate::state::AppState;
+use crate::accounts::SignUp;
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::routes::csrf;
+use crate::routes::error::{self, PageError};
+use crate::routes::session::{removal_cookie, session_cookie};
+use crate::routes::state::AppState;
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -81,9 +84,9 @@ fn form_page(
     context.insert("message", &message);
     context.insert("errors", &fields);
     let html = state.templates.render(template, context)?;
-    let status = error.map_or(actix_web::http::StatusCode::OK, AppError::status);
+    let status = error.map_or(actix_web::http::StatusCode::OK, error::status);
     Ok(HttpResponse::build(status)
-        .content_type(crate::page_cache::HTML)
+        .content_type(crate::routes::page_cache::HTML)
         .body(html))
 }
 
@@ -117,15 +120,14 @@ pub async fn signup(
     let next = safe_next(form.next.as_deref());
     let result = async {
         state.auth_limiter.check(&req)?;
-        accounts::sign_up(
-            &state,
-            SignUp {
+        state
+            .accounts()
+            .sign_up(SignUp {
                 email: &form.email,
                 password: &form.password,
                 name: &form.name,
-            },
-        )
-        .await
+            })
+            .await
     }
     .await;
     match result {
@@ -160,7 +162,7 @@ pub async fn login(
     let next = safe_next(form.next.as_deref());
     let result = async {
         state.auth_limiter.check(&req)?;
-        accounts::log_in(&state, &form.email, &form.password).await
+        state.accounts().log_in(&form.email, &form.password).await
     }
     .await;
     match result {
@@ -181,8 +183,8 @@ pub async fn logout(
     form: web::Form<LogOutForm>,
 ) -> Result<HttpResponse, PageError> {
     if let Some(session) = &viewer.0 {
-        session.check_form_token(&state, &form.csrf_token)?;
-        accounts::log_out(&state, session).await?;
+        session.check_form_token(&state.keys, &form.csrf_token)?;
+        state.accounts().log_out(session).await?;
     }
     Ok(see_other("/")
         .cookie(removal_cookie(&state.settings))

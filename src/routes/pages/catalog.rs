@@ -5,11 +5,11 @@ use serde_json::json;
 use tera::Context;
 
 use crate::auth::Viewer;
-use crate::error::PageError;
 use crate::learning;
-use crate::lesson_view::LessonSummary;
-use crate::page_cache::Page;
-use crate::state::AppState;
+use crate::routes::error::PageError;
+use crate::routes::lesson_view::CourseView;
+use crate::routes::page_cache::Page;
+use crate::routes::state::AppState;
 
 pub async fn show(
     state: web::Data<AppState>,
@@ -22,20 +22,7 @@ pub async fn show(
             return Ok(page.respond(&req));
         }
     }
-    let courses: Vec<_> = catalog
-        .courses
-        .iter()
-        .map(|course| {
-            json!({
-                "slug": course.slug,
-                "title": course.title,
-                "summary": course.summary,
-                "glossary": course.glossary.is_some(),
-                "minutes": course.lessons.iter().map(|l| l.rendered.reading_minutes).sum::<u32>(),
-                "lessons": course.lessons.iter().map(|l| LessonSummary::of(l)).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
+    let courses: Vec<_> = catalog.courses.iter().map(CourseView::of).collect();
     // A signed-in reader sees where they stand on each lesson.
     let progress = match &viewer.0 {
         Some(session) => {

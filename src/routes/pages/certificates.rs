@@ -7,8 +7,9 @@ use tera::Context;
 
 use crate::auth::Viewer;
 use crate::certificates;
-use crate::error::{AppError, PageError};
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::routes::error::PageError;
+use crate::routes::state::AppState;
 
 #[derive(Deserialize)]
 pub struct ClaimForm {
@@ -22,7 +23,7 @@ pub async fn show(
     viewer: Viewer,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let row = certificates::find(&state, &id).await?;
+    let row = certificates::find(&state.db, &id).await?;
     let mut context = Context::new();
     context.insert("viewer", &super::viewer_json(&state, &viewer));
     context.insert("certificate", &certificates::PublicCertificate::of(&row));
@@ -43,8 +44,15 @@ pub async fn claim(
             .insert_header((header::LOCATION, "/login?next=/account"))
             .finish());
     };
-    session.check_form_token(&state, &form.csrf_token)?;
-    match certificates::claim(&state, &session.user, &form.course).await {
+    session.check_form_token(&state.keys, &form.csrf_token)?;
+    match certificates::claim(
+        &state.db,
+        &*state.catalog().await?,
+        &session.user,
+        &form.course,
+    )
+    .await
+    {
         Ok((row, _)) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/certificates/{}", row.id)))
             .finish()),

@@ -5,9 +5,10 @@ use serde_json::json;
 use tera::Context;
 
 use crate::auth::Viewer;
-use crate::error::{AppError, PageError};
-use crate::page_cache::Page;
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::routes::error::PageError;
+use crate::routes::page_cache::Page;
+use crate::routes::state::AppState;
 
 pub async fn show(
     state: web::Data<AppState>,

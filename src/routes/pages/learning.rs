@@ -7,9 +7,10 @@ use serde::Deserialize;
 
 use super::lesson::{self, TokenQuery};
 use crate::auth::Viewer;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::learning::{self, quiz::SubmittedAnswers};
-use crate::state::AppState;
+use crate::routes::error::PageError;
+use crate::routes::state::AppState;
 
 #[derive(Deserialize)]
 pub struct CompleteForm {
@@ -46,7 +47,7 @@ pub async fn complete(
     let Some(session) = &viewer.0 else {
         return Ok(to_login(&slug, "progress"));
     };
-    session.check_form_token(&state, &form.csrf_token)?;
+    session.check_form_token(&state.keys, &form.csrf_token)?;
     let catalog = state.catalog().await?;
     let lesson = learning::published(&catalog, &slug)?;
     learning::save_progress(&state.db, &session.user, lesson, None, true).await?;
@@ -63,7 +64,7 @@ pub async fn bookmark(
     let Some(session) = &viewer.0 else {
         return Ok(to_login(&slug, "progress"));
     };
-    session.check_form_token(&state, &form.csrf_token)?;
+    session.check_form_token(&state.keys, &form.csrf_token)?;
     let catalog = state.catalog().await?;
     match form.action.as_str() {
         "add" => {
@@ -95,7 +96,7 @@ pub async fn quiz(
         .iter()
         .find(|(k, _)| k == "csrf_token")
         .map_or("", |(_, v)| v.as_str());
-    session.check_form_token(&state, token)?;
+    session.check_form_token(&state.keys, token)?;
     let mut answers = SubmittedAnswers::new();
     for (question, choice) in form.iter().filter(|(k, _)| k != "csrf_token") {
         let choice: i64 = choice.trim().parse().map_err(|_| {

@@ -15,7 +15,7 @@ use actix_web::{web, HttpResponse};
 use serde_json::json;
 
 use crate::auth::Viewer;
-use crate::state::AppState;
+use crate::routes::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(catalog::show))
@@ -91,7 +91,7 @@ fn editor_form_config() -> web::FormConfig {
 
 fn html(body: impl actix_web::body::MessageBody + 'static) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type(crate::page_cache::HTML)
+        .content_type(crate::routes::page_cache::HTML)
         .body(body)
 }
 

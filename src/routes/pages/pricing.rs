@@ -4,8 +4,8 @@ use actix_web::{web, HttpResponse};
 use tera::Context;
 
 use crate::auth::Viewer;
-use crate::error::PageError;
-use crate::state::AppState;
+use crate::routes::error::PageError;
+use crate::routes::state::AppState;
 
 pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
     let mut context = Context::new();

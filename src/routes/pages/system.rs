@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::state::AppState;
+use crate::routes::state::AppState;
 use crate::telemetry::Metrics;
 
 /// 200 when the database answers, 503 when it does not.

@@ -48,9 +48,9 @@ impl Site {
     }
 
     /// Import the content folder again, as `lectern import` does.
-    async fn import(&self) -> lectern::content::import::ImportReport {
+    async fn import(&self) -> lectern::import::ImportReport {
         let db = lectern::db::Db::connect(&self.app.settings).await.unwrap();
-        let report = lectern::content::import::import_dir(&db, self.content.path())
+        let report = lectern::import::import_dir(&db, self.content.path())
             .await
             .unwrap();
         db.close().await;

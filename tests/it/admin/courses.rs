@@ -34,7 +34,14 @@ async fn a_new_course_is_created_empty(backend: Backend) {
     assert_eq!(status, 200, "{course}");
     assert_eq!(
         course,
-        json!({"slug": "prompt-craft", "title": "Prompt Craft", "summary": "Writing prompts.", "lessons": []})
+        json!({
+            "slug": "prompt-craft",
+            "title": "Prompt Craft",
+            "summary": "Writing prompts.",
+            "reading_minutes": 0,
+            "has_glossary": false,
+            "lessons": []
+        })
     );
 }
 

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use lectern::catalog::Catalog;
-use lectern::content::import::import_dir;
 use lectern::db::Db;
+use lectern::import::import_dir;
 
 use crate::common::{test_settings, Backend};
 

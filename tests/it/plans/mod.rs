@@ -250,13 +250,10 @@ async fn media_survives_reimport_and_a_second_instance(backend: Backend) {
 
     // Importing again (as `lectern import` does): nothing new is written.
     let db = Db::connect(&app.settings).await.unwrap();
-    let report = lectern::content::import::import_dir_with_media(
-        &db,
-        content.path(),
-        &app.settings.data_dir,
-    )
-    .await
-    .unwrap();
+    let report =
+        lectern::import::import_dir_with_media(&db, content.path(), &app.settings.data_dir)
+            .await
+            .unwrap();
     db.close().await;
     assert!(report.errors.is_empty(), "{report}");
     assert_eq!(report.unchanged, 4);

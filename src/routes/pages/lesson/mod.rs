@@ -1,6 +1,6 @@
 //! `GET /lessons/{slug}`: a lesson page, with the token widget's no-JavaScript results.
 
-mod frame;
+pub mod frame;
 mod parts;
 mod reader;
 mod token_box;
@@ -17,13 +17,15 @@ use self::frame::Hole;
 use self::parts::{FrameParts, Parts, Shared, Source};
 use self::reader::{Reader, ReaderParts};
 pub use self::token_box::TokenQuery;
-use crate::auth::{self, Viewer};
-use crate::error::{AppError, PageError};
+use crate::auth::Viewer;
+use crate::error::AppError;
 use crate::learning::{self, AttemptOutcome, LessonRecord};
-use crate::lesson_view::LessonView;
-use crate::page_cache::Page;
 use crate::plans::{self, Capability};
-use crate::state::AppState;
+use crate::routes::error::PageError;
+use crate::routes::lesson_view::LessonView;
+use crate::routes::page_cache::Page;
+use crate::routes::session;
+use crate::routes::state::AppState;
 
 /// How many lessons "Recommended for you" shows.
 const RECOMMENDED: usize = 3;
@@ -35,7 +37,7 @@ pub async fn show(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     // The reader and their record of this lesson come in one read.
-    let found = auth::authenticate_with(&req, &state, |claims| {
+    let found = session::authenticate_with(&req, &state, |claims| {
         let (state, slug) = (&state, &slug);
         async move { learning::session_record(&state.db, &claims, slug).await }
     });

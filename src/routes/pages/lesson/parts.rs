@@ -13,9 +13,9 @@ use super::frame::Hole;
 use super::token_box::{self, TokenQuery};
 use crate::catalog::{Course, Lesson};
 use crate::error::AppError;
-use crate::lesson_view::{LessonSummary, LessonView};
 use crate::plans::{self, Capability, Plan};
-use crate::state::AppState;
+use crate::routes::lesson_view::{LessonSummary, LessonView};
+use crate::routes::state::AppState;
 
 /// What the parts of one reader's page are rendered from.
 pub struct Source<'a> {

@@ -8,7 +8,7 @@ use tera::Context;
 
 use crate::error::AppError;
 use crate::learning::{AttemptOutcome, LessonRecord, Status};
-use crate::templates::Templates;
+use crate::routes::templates::Templates;
 
 /// The reader's data the templates read.
 pub struct Reader<'a> {

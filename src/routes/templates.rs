@@ -7,65 +7,68 @@ use crate::error::AppError;
 const TEMPLATES: [(&str, &str); 22] = [
     (
         "certificate.html",
-        include_str!("../templates/certificate.html"),
+        include_str!("../../templates/certificate.html"),
     ),
-    ("base.html", include_str!("../templates/base.html")),
-    ("macros.html", include_str!("../templates/macros.html")),
-    ("catalog.html", include_str!("../templates/catalog.html")),
-    ("lesson.html", include_str!("../templates/lesson.html")),
-    ("glossary.html", include_str!("../templates/glossary.html")),
+    ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("catalog.html", include_str!("../../templates/catalog.html")),
+    ("lesson.html", include_str!("../../templates/lesson.html")),
+    (
+        "glossary.html",
+        include_str!("../../templates/glossary.html"),
+    ),
     (
         "lesson/header.html",
-        include_str!("../templates/lesson/header.html"),
+        include_str!("../../templates/lesson/header.html"),
     ),
     (
         "lesson/content.html",
-        include_str!("../templates/lesson/content.html"),
+        include_str!("../../templates/lesson/content.html"),
     ),
     (
         "lesson/questions.html",
-        include_str!("../templates/lesson/questions.html"),
+        include_str!("../../templates/lesson/questions.html"),
     ),
     (
         "lesson/tokens.html",
-        include_str!("../templates/lesson/tokens.html"),
+        include_str!("../../templates/lesson/tokens.html"),
     ),
     (
         "lesson/reader/learning_bar.html",
-        include_str!("../templates/lesson/reader/learning_bar.html"),
+        include_str!("../../templates/lesson/reader/learning_bar.html"),
     ),
     (
         "lesson/reader/complete.html",
-        include_str!("../templates/lesson/reader/complete.html"),
+        include_str!("../../templates/lesson/reader/complete.html"),
     ),
     (
         "lesson/reader/quiz_record.html",
-        include_str!("../templates/lesson/reader/quiz_record.html"),
+        include_str!("../../templates/lesson/reader/quiz_record.html"),
     ),
     (
         "lesson/reader/quiz_button.html",
-        include_str!("../templates/lesson/reader/quiz_button.html"),
+        include_str!("../../templates/lesson/reader/quiz_button.html"),
     ),
     (
         "lesson/recommended.html",
-        include_str!("../templates/lesson/recommended.html"),
+        include_str!("../../templates/lesson/recommended.html"),
     ),
-    ("signup.html", include_str!("../templates/signup.html")),
-    ("login.html", include_str!("../templates/login.html")),
-    ("account.html", include_str!("../templates/account.html")),
+    ("signup.html", include_str!("../../templates/signup.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    ("account.html", include_str!("../../templates/account.html")),
     (
         "admin/index.html",
-        include_str!("../templates/admin/index.html"),
+        include_str!("../../templates/admin/index.html"),
     ),
     (
         "admin/editor.html",
-        include_str!("../templates/admin/editor.html"),
+        include_str!("../../templates/admin/editor.html"),
     ),
     (
         "admin/users.html",
-        include_str!("../templates/admin/users.html"),
+        include_str!("../../templates/admin/users.html"),
     ),
-    ("pricing.html", include_str!("../templates/pricing.html")),
+    ("pricing.html", include_str!("../../templates/pricing.html")),
 ];
 
 pub struct Templates {

@@ -2,15 +2,17 @@
 
 use std::sync::Arc;
 
+use crate::accounts::Accounts;
+use crate::admin::Desk;
 use crate::auth::password::Passwords;
-use crate::auth::rate_limit::ClientLimiter;
 use crate::auth::token::TokenKeys;
 use crate::catalog::{Catalog, Snapshot};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::page_cache::PageCache;
-use crate::templates::Templates;
+use crate::routes::page_cache::PageCache;
+use crate::routes::rate_limit::ClientLimiter;
+use crate::routes::templates::Templates;
 
 pub struct AppState {
     pub db: Db,
@@ -21,7 +23,7 @@ pub struct AppState {
     /// Parts of lesson pages that many readers share.
     pub lesson_parts: PageCache<Arc<str>>,
     /// Lesson pages with holes for each request (`routes::pages::lesson::frame`).
-    pub lesson_frames: PageCache<Arc<crate::routes::pages::lesson::Frame>>,
+    pub lesson_frames: PageCache<Arc<crate::routes::pages::lesson::frame::Frame>>,
     pub settings: Settings,
     pub keys: TokenKeys,
     pub passwords: Passwords,
@@ -33,6 +35,23 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What signing in and out needs.
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts {
+            db: &self.db,
+            passwords: &self.passwords,
+            keys: &self.keys,
+        }
+    }
+
+    /// What changes to lessons and courses need.
+    pub fn desk(&self) -> Desk<'_> {
+        Desk {
+            db: &self.db,
+            catalog: &self.catalog,
+        }
+    }
+
     /// The catalog as this request should see it.
     pub async fn catalog(&self) -> Result<Arc<Snapshot>, AppError> {
         self.catalog

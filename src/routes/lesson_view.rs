@@ -41,12 +41,17 @@ impl<'a> LessonSummary<'a> {
     }
 }
 
-/// A course with its published lessons, in order.
+/// A course with its published lessons, in order: the one shape of a course, for the API
+/// and for the catalog page.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CourseView<'a> {
     pub slug: &'a str,
     pub title: &'a str,
     pub summary: &'a str,
+    /// The reading time of all its published lessons, in minutes.
+    pub reading_minutes: u32,
+    /// Whether the course has a glossary page (`/courses/{slug}/glossary`).
+    pub has_glossary: bool,
     pub lessons: Vec<LessonSummary<'a>>,
 }
 
@@ -56,6 +61,12 @@ impl<'a> CourseView<'a> {
             slug: &course.slug,
             title: &course.title,
             summary: &course.summary,
+            reading_minutes: course
+                .lessons
+                .iter()
+                .map(|l| l.rendered.reading_minutes)
+                .sum(),
+            has_glossary: course.glossary.is_some(),
             lessons: course
                 .lessons
                 .iter()

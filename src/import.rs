@@ -18,6 +18,7 @@ use crate::content::{self, glossary, source, RENDER_VERSION};
 use crate::db::lessons::{self, CourseRow, NewRevision};
 use crate::db::Db;
 use crate::media;
+use crate::names::Slug;
 
 /// The author recorded on revisions that come from content files.
 pub const IMPORT_AUTHOR: &str = "content import";
@@ -117,7 +118,7 @@ async fn import_course(
     let slug = folder
         .file_name()
         .and_then(|n| n.to_str())
-        .filter(|n| source::valid_slug(n))
+        .filter(|n| Slug::is_valid(n))
         .ok_or_else(|| {
             format!(
                 "{}: a course folder's name must be a slug (a-z, 0-9 and -)",
@@ -301,7 +302,8 @@ async fn store(db: &Db, revision: &NewRevision<'_>, path: &str) -> anyhow::Resul
     let mut tx = db.begin_write().await?;
     let outcome = match lessons::lesson_head(&mut tx, revision.slug).await? {
         None => {
-            lessons::insert_lesson(&mut tx, revision, "published", Some(path)).await?;
+            lessons::insert_lesson(&mut tx, revision, lessons::Status::Published, Some(path))
+                .await?;
             Outcome::Created(revision.slug.to_owned())
         }
         Some(head) if head.source_path.as_deref() != Some(path) => anyhow::bail!(

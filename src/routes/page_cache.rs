@@ -1,7 +1,7 @@
 //! Rendered HTML that depends only on the catalog, kept until the catalog changes.
 //!
 //! An anonymous reader's page depends only on the catalog, so it is rendered once and
-//! its bytes are served to every anonymous request (before routing, by [`answer_kept`],
+//! its bytes are served to every anonymous request (before routing, by `kept_pages`,
 //! when the request plainly is a visitor's); the parts of a lesson page that many
 //! signed-in readers share are kept the same way (`routes::pages::lesson::parts`).
 
@@ -9,16 +9,9 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::sync::RwLock;
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, AcceptEncoding, Encoding, Header, HeaderValue};
-use actix_web::http::Method;
-use actix_web::middleware::Next;
-use actix_web::web::{self, Bytes};
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
-
-use crate::auth;
-use crate::state::AppState;
 
 /// The content type of every page.
 pub const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
@@ -65,35 +58,6 @@ impl Page {
             response.body(self.html.clone())
         }
     }
-}
-
-/// Middleware: a visitor's plain GET of a kept page is answered before routing. A GET without
-/// credentials or query string, whose path is the key of a page kept for the current
-/// catalog, is what the page's handler would answer from the same kept page; anything else
-/// goes on to the routes (whose handlers keep pages under their paths).
-pub async fn answer_kept(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    if let Some(page) = kept_for(&req).await {
-        let response = page.respond(req.request());
-        return Ok(req.into_response(response).map_into_right_body());
-    }
-    Ok(next.call(req).await?.map_into_left_body())
-}
-
-async fn kept_for(req: &ServiceRequest) -> Option<Page> {
-    if req.method() != Method::GET || !req.query_string().is_empty() {
-        return None;
-    }
-    let state = req.app_data::<web::Data<AppState>>()?;
-    if auth::carries_credentials(req.request(), state) {
-        return None;
-    }
-    // Only a kept path asks for the catalog (on PostgreSQL, a read of its generation).
-    let (generation, page) = state.pages.latest(req.path())?;
-    let catalog = state.catalog().await.ok()?;
-    (catalog.generation == generation).then_some(page)
 }
 
 /// HTML by key, each stamped with the catalog generation it was rendered from.

@@ -1,0 +1,113 @@
+//! A lesson as a PDF: the whole lesson, or for a reader below its plan the part before
+//! `<!-- more -->` with a line saying who may read the rest. Made once per revision and
+//! variant, kept in the data folder, and named by an ETag that changes with either.
+
+use std::path::{Path, PathBuf};
+
+use crate::catalog::{Lesson, Snapshot};
+use crate::error::AppError;
+use crate::media::{cached_pdf, pdf, PDF_VERSION};
+use crate::plans::{self, Capability, Plan};
+
+/// A lesson's PDF as a reader on `plan` may have it.
+pub struct LessonPdf {
+    pub body: Vec<u8>,
+    pub etag: String,
+    pub file_name: String,
+}
+
+/// Which PDF of a lesson.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Variant {
+    Whole,
+    Teaser,
+}
+
+impl Variant {
+    fn name(self) -> &'static str {
+        match self {
+            Variant::Whole => "full",
+            Variant::Teaser => "teaser",
+        }
+    }
+}
+
+fn etag(lesson: &Lesson, variant: Variant) -> String {
+    format!(
+        "pdf-{}-r{}-{}-v{PDF_VERSION}",
+        lesson.slug,
+        lesson.revision,
+        variant.name()
+    )
+}
+
+/// The cache file of one revision and variant.
+fn cache_path(data_dir: &Path, lesson: &Lesson, variant: Variant) -> PathBuf {
+    data_dir.join("cache").join("pdf").join(format!(
+        "{}-r{}-{}-v{PDF_VERSION}.pdf",
+        lesson.slug,
+        lesson.revision,
+        variant.name()
+    ))
+}
+
+/// The line under the title: course, position, reading time, date and plan.
+fn meta_line(course: &str, lesson: &Lesson) -> String {
+    let r = &lesson.rendered;
+    format!(
+        "{course} \u{b7} Lesson {} \u{b7} {} min read \u{b7} Updated {} \u{b7} {} lesson",
+        r.position,
+        r.reading_minutes,
+        r.updated.format("%B %-d, %Y"),
+        r.access.name()
+    )
+}
+
+/// The PDF of `lesson` for a reader on `plan` (who may download PDFs: the caller checks).
+pub async fn lesson_pdf(
+    data_dir: &Path,
+    catalog: &Snapshot,
+    lesson: &Lesson,
+    plan: Plan,
+) -> Result<LessonPdf, AppError> {
+    let r = &lesson.rendered;
+    let read_lesson = Capability::ReadLesson(r.access);
+    let variant = match plans::allows(plan, read_lesson) {
+        true => Variant::Whole,
+        false => Variant::Teaser,
+    };
+    let course = catalog
+        .course(&r.course)
+        .map_or(r.course.as_str(), |c| c.title.as_str())
+        .to_owned();
+    let meta = meta_line(&course, lesson);
+    let (markdown, takeaways, note) = match variant {
+        Variant::Whole => (r.markdown.clone(), r.takeaways.clone(), None),
+        Variant::Teaser => (
+            r.teaser_markdown.clone().unwrap_or_default(),
+            Vec::new(),
+            Some(format!(
+                "The rest of this lesson is for {} readers.",
+                plans::required_plan(read_lesson).name()
+            )),
+        ),
+    };
+    let (title, objectives) = (r.title.clone(), r.objectives.clone());
+    let body = cached_pdf(cache_path(data_dir, lesson, variant), move || {
+        pdf::render_lesson(&pdf::PdfLesson {
+            title: &title,
+            course: &course,
+            meta: &meta,
+            objectives: &objectives,
+            body_markdown: &markdown,
+            takeaways: &takeaways,
+            note: note.as_deref(),
+        })
+    })
+    .await?;
+    Ok(LessonPdf {
+        body,
+        etag: etag(lesson, variant),
+        file_name: format!("{}.pdf", lesson.slug),
+    })
+}
