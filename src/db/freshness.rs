@@ -17,12 +17,13 @@
 //! the content changes bump), which the catalog checks again whenever the version moves.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::{AnyConnection, Connection};
-use tokio::sync::watch;
+use tokio::sync::{watch, OnceCell};
 
 /// How often the watcher asks SQLite whether another connection committed.
 pub const WATCH_INTERVAL: Duration = Duration::from_millis(200);
@@ -101,9 +102,14 @@ async fn data_version(connection: &mut AnyConnection) -> Result<i64, sqlx::Error
 
 /// Values read from the database that a thread keeps for as long as the database's version
 /// is the one they were read at (read the version first, then the value).
+///
+/// A value is kept in a cell that the first request to miss it fills: the requests of
+/// the thread that miss it at the same time wait for that one read instead of each reading.
+/// Every commit moves the version, so without this a thread serving many readers would send
+/// one query per waiting request after each commit.
 #[derive(Debug)]
 pub struct Kept<T> {
-    entries: HashMap<String, (Version, T)>,
+    entries: HashMap<String, (Version, Rc<OnceCell<T>>)>,
 }
 
 impl<T> Default for Kept<T> {
@@ -114,28 +120,33 @@ impl<T> Default for Kept<T> {
     }
 }
 
-impl<T: Clone> Kept<T> {
+impl<T> Kept<T> {
     /// At most this many values per thread; when full, all are let go.
     const CAPACITY: usize = 1024;
 
-    pub fn get(&self, key: &str, version: Version) -> Option<T> {
-        self.entries
-            .get(key)
-            .filter(|(at, _)| *at == version)
-            .map(|(_, value)| value.clone())
-    }
-
-    pub fn put(&mut self, key: String, version: Version, value: T) {
-        if self.entries.len() >= Self::CAPACITY && !self.entries.contains_key(&key) {
+    /// The cell of `key` at `version`: filled already, being filled by another request of
+    /// this thread, or new (and the caller fills it).
+    pub fn cell(&mut self, key: &str, version: Version) -> Rc<OnceCell<T>> {
+        if let Some((at, cell)) = self.entries.get(key) {
+            if *at == version {
+                return Rc::clone(cell);
+            }
+        }
+        if self.entries.len() >= Self::CAPACITY && !self.entries.contains_key(key) {
             self.entries.clear();
         }
-        self.entries.insert(key, (version, value));
+        let cell = Rc::new(OnceCell::new());
+        self.entries
+            .insert(key.to_owned(), (version, Rc::clone(&cell)));
+        cell
     }
 }
 
 #[cfg(test)]
 mod tests {
     use sqlx::Executor;
+
+    use std::cell::{Cell, RefCell};
 
     use super::*;
 
@@ -213,18 +224,50 @@ mod tests {
     fn a_kept_value_is_for_its_version_only() {
         let (old, new) = (1, 2);
         let mut kept = Kept::default();
-        kept.put("a".to_owned(), old, 7);
-        assert_eq!(kept.get("a", old), Some(7));
-        assert_eq!(kept.get("a", new), None, "a newer database misses");
-        assert_eq!(kept.get("b", old), None);
-        kept.put("a".to_owned(), new, 8);
-        assert_eq!(kept.get("a", new), Some(8));
-        for n in 1..Kept::<i32>::CAPACITY {
-            kept.put(n.to_string(), new, 0);
+        let _ = kept.cell("a", old).set(7);
+        assert_eq!(kept.cell("a", old).get(), Some(&7));
+        assert_eq!(kept.cell("a", new).get(), None, "a newer database misses");
+        assert_eq!(kept.cell("b", old).get(), None);
+        let _ = kept.cell("a", new).set(8);
+        assert_eq!(kept.cell("a", new).get(), Some(&8));
+        for n in 2..Kept::<i32>::CAPACITY {
+            let _ = kept.cell(&n.to_string(), new).set(0);
         }
-        assert_eq!(kept.get("a", new), Some(8), "full, not over");
-        kept.put("one more".to_owned(), new, 0);
-        assert_eq!(kept.get("a", new), None, "over: all let go");
-        assert_eq!(kept.get("one more", new), Some(0));
+        assert_eq!(kept.cell("a", new).get(), Some(&8), "full, not over");
+        let _ = kept.cell("one more", new).set(0);
+        assert_eq!(kept.cell("a", new).get(), None, "over: all let go");
+        assert_eq!(kept.cell("one more", new).get(), Some(&0));
+    }
+
+    #[tokio::test]
+    async fn requests_that_miss_together_wait_for_one_read() {
+        let kept = RefCell::new(Kept::default());
+        let reads = Cell::new(0);
+        let read = || async {
+            reads.set(reads.get() + 1);
+            tokio::task::yield_now().await;
+            Ok::<_, ()>(reads.get())
+        };
+        let request = || async {
+            let cell = kept.borrow_mut().cell("reader", 1);
+            *cell.get_or_try_init(read).await.unwrap()
+        };
+        let answers = futures_util::future::join_all((0..32).map(|_| request())).await;
+        assert_eq!(reads.get(), 1, "one read for 32 requests");
+        assert!(answers.iter().all(|a| *a == 1));
+        let cell = kept.borrow_mut().cell("reader", 2);
+        assert_eq!(
+            *cell.get_or_try_init(read).await.unwrap(),
+            2,
+            "a new version reads again"
+        );
+        let failed = kept.borrow_mut().cell("other", 2);
+        assert!(failed.get_or_try_init(|| async { Err(()) }).await.is_err());
+        let again = kept.borrow_mut().cell("other", 2);
+        assert_eq!(
+            *again.get_or_try_init(read).await.unwrap(),
+            3,
+            "a failed read is not kept"
+        );
     }
 }

@@ -275,32 +275,32 @@ pub async fn session_record(
         Ok((user, record, row.try_get("session_expires_at")?))
     }
     let now = now();
-    // A session kept alive may have expired since; one found gone stays gone.
-    let live = |found: Found| found.map(|(user, record, _)| (user, record));
-    let key = format!("{session_id}/{user_id}/{slug}");
+    let read = || async {
+        sqlx::query(&SQL)
+            .bind(session_id)
+            .bind(user_id)
+            .bind(&now)
+            .bind(slug)
+            .fetch_optional(&db.read)
+            .await?
+            .as_ref()
+            .map(decode)
+            .transpose()
+    };
     // The version before the read: a commit that lands during it makes the next request
     // read again.
-    let version = db.version();
-    let kept = version.and_then(|version| KEPT.with_borrow(|kept| kept.get(&key, version)));
-    if let Some(found) = kept {
-        if found.as_ref().is_none_or(|(_, _, expires)| *expires > now) {
-            return Ok(live(found));
+    let found = match db.version() {
+        Some(version) => {
+            let key = format!("{session_id}/{user_id}/{slug}");
+            let cell = KEPT.with_borrow_mut(|kept| kept.cell(&key, version));
+            cell.get_or_try_init(read).await?.clone()
         }
-    }
-    let found = sqlx::query(&SQL)
-        .bind(session_id)
-        .bind(user_id)
-        .bind(&now)
-        .bind(slug)
-        .fetch_optional(&db.read)
-        .await?
-        .as_ref()
-        .map(decode)
-        .transpose()?;
-    if let Some(version) = version {
-        KEPT.with_borrow_mut(|kept| kept.put(key, version, found.clone()));
-    }
-    Ok(live(found))
+        None => read().await?,
+    };
+    // A session kept alive may have expired since.
+    Ok(found
+        .filter(|(_, _, expires)| *expires > now)
+        .map(|(user, record, _)| (user, record)))
 }
 
 /// What a reader's record of a lesson is read from, given the placeholders of the user and
