@@ -92,6 +92,16 @@ pub struct Settings {
     )]
     pub tokenize_rate_limit: u32,
 
+    /// The Bearer token `/metrics` asks of every client; unset, it answers loopback clients
+    /// only.
+    #[arg(
+        long,
+        env = "LECTERN_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<Secret>,
+
     /// Log filter, e.g. `info` or `lectern=debug,actix_web=info`.
     #[arg(long, env = "LECTERN_LOG", default_value = "info", global = true)]
     pub log: String,

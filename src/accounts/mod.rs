@@ -117,11 +117,16 @@ impl Accounts<'_> {
             }
             return Err(AppError::InvalidCredentials);
         }
+        // Hash before the write begins: on SQLite an open write transaction holds the one
+        // writer, and a hash takes tens of milliseconds.
+        let upgraded = match password::needs_upgrade(&credentials.password_hash) {
+            true => Some(self.passwords.hash(password).await?),
+            false => None,
+        };
         let mut tx = self.db.begin_write().await?;
         users::clear_failed_logins(&mut tx, &credentials.user.id).await?;
-        if password::needs_upgrade(&credentials.password_hash) {
-            let upgraded = self.passwords.hash(password).await?;
-            users::set_password_hash(&mut tx, &credentials.user.id, &upgraded).await?;
+        if let Some(upgraded) = &upgraded {
+            users::set_password_hash(&mut tx, &credentials.user.id, upgraded).await?;
         }
         let token = self.start_session(&mut tx, &credentials.user).await?;
         tx.commit().await?;

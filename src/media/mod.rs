@@ -10,10 +10,13 @@ pub mod lesson_pdf;
 pub mod mp3;
 pub mod pdf;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
 use anyhow::Context;
 use sha2::{Digest, Sha256};
+use tokio::sync::OnceCell;
 
 pub use crate::db::media::{AudioFile, AudioPart};
 use crate::db::{self, Db};
@@ -124,8 +127,21 @@ pub fn certificate_cache_path(data_dir: &Path, etag: &str) -> PathBuf {
         .join(format!("{etag}.pdf"))
 }
 
-/// The PDF kept at `path`, or one typeset now by `typeset` (off the async threads) and kept
-/// there; a PDF that cannot be kept is still served, with a warning.
+/// PDFs being typeset now, by cache path: the requests that miss one at the same moment
+/// wait for the one job instead of each typesetting it.
+static TYPESETTING: LazyLock<Mutex<HashMap<PathBuf, Job>>> = LazyLock::new(Mutex::default);
+
+type Job = Arc<OnceCell<Arc<[u8]>>>;
+
+fn typesetting() -> MutexGuard<'static, HashMap<PathBuf, Job>> {
+    TYPESETTING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The PDF kept at `path`, or one typeset now by `typeset` (off the async threads, once
+/// however many ask at the same moment) and kept there; a PDF that cannot be kept is still
+/// served, with a warning.
 pub async fn cached_pdf(
     path: PathBuf,
     typeset: impl FnOnce() -> anyhow::Result<Vec<u8>> + Send + 'static,
@@ -133,16 +149,31 @@ pub async fn cached_pdf(
     if let Ok(body) = tokio::fs::read(&path).await {
         return Ok(body);
     }
-    tokio::task::spawn_blocking(move || {
-        let pdf = typeset()?;
-        if let Err(error) = cache_pdf(&path, &pdf) {
-            tracing::warn!("could not keep the PDF {}: {error:#}", path.display());
-        }
-        anyhow::Ok(pdf)
-    })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(AppError::internal)
+    let job = Arc::clone(typesetting().entry(path.clone()).or_default());
+    let made = job
+        .get_or_try_init(|| {
+            let path = path.clone();
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    let pdf = typeset()?;
+                    if let Err(error) = cache_pdf(&path, &pdf) {
+                        tracing::warn!("could not keep the PDF {}: {error:#}", path.display());
+                    }
+                    anyhow::Ok(Arc::<[u8]>::from(pdf))
+                })
+                .await
+                .map_err(AppError::internal)?
+                .map_err(AppError::internal)
+            }
+        })
+        .await
+        .map(|pdf| pdf.to_vec());
+    // The job is done, or failed (and the next request tries again): let it go.
+    let mut jobs = typesetting();
+    if jobs.get(&path).is_some_and(|kept| Arc::ptr_eq(kept, &job)) {
+        jobs.remove(&path);
+    }
+    made
 }
 
 /// Keep a made PDF at its cache path (creating the cache folder).
@@ -177,6 +208,58 @@ pub fn write_once(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_pdf_asked_for_many_times_at_once_is_typeset_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache").join("one.pdf");
+        let typeset_count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let released = Arc::new(Mutex::new(released));
+        let asks: Vec<_> = (0..8)
+            .map(|_| {
+                let (path, count, released) = (
+                    path.clone(),
+                    Arc::clone(&typeset_count),
+                    Arc::clone(&released),
+                );
+                tokio::spawn(cached_pdf(path, move || {
+                    count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    // Typesetting lasts until every request is waiting for it.
+                    released.lock().unwrap().recv().unwrap();
+                    Ok(b"%PDF-1.7 made once".to_vec())
+                }))
+            })
+            .collect();
+        let waiting = || {
+            typesetting()
+                .get(&path)
+                .map_or(0, |job| Arc::strong_count(job) - 1)
+        };
+        let all_wait = async {
+            while waiting() < asks.len() {
+                tokio::task::yield_now().await;
+            }
+        };
+        // A guard, not a measure: with a job per request this would wait forever.
+        tokio::time::timeout(std::time::Duration::from_secs(60), all_wait)
+            .await
+            .expect("every request waits for the one job");
+        release.send(()).unwrap();
+        for ask in asks {
+            assert_eq!(ask.await.unwrap().unwrap(), b"%PDF-1.7 made once");
+        }
+        assert_eq!(typeset_count.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(
+            typesetting().get(&path).is_none(),
+            "the finished job is let go"
+        );
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            b"%PDF-1.7 made once",
+            "and kept"
+        );
+    }
 
     #[test]
     fn a_narration_is_measured_and_its_preview_cut() {

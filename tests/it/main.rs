@@ -24,6 +24,7 @@ mod learning;
 mod openapi;
 mod outage;
 mod plans;
+mod proxies;
 mod recommend;
 mod scale_out;
 mod serve;

@@ -81,6 +81,7 @@ pub async fn test_settings(backend: Backend, content: &Path) -> (Settings, TestD
         trusted_proxies: Vec::new(),
         auth_rate_limit: 1000,
         tokenize_rate_limit: 10_000,
+        metrics_token: None,
         log: "warn".into(),
     };
     (settings, data)
