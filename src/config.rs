@@ -74,7 +74,8 @@ pub struct Settings {
     )]
     pub trusted_proxies: Vec<IpAddr>,
 
-    /// Log-in and sign-up attempts allowed per client IP per minute.
+    /// Failed log-ins allowed per client address per minute; past it every log-in from
+    /// that address is 429 until the minute is over.
     #[arg(
         long,
         env = "LECTERN_AUTH_RATE_LIMIT",
@@ -82,6 +83,15 @@ pub struct Settings {
         global = true
     )]
     pub auth_rate_limit: u32,
+
+    /// Sign-ups allowed per client address per hour.
+    #[arg(
+        long,
+        env = "LECTERN_SIGNUP_RATE_LIMIT",
+        default_value_t = 300,
+        global = true
+    )]
+    pub signup_rate_limit: u32,
 
     /// Tokenizer API calls allowed per client IP per minute.
     #[arg(

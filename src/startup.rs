@@ -7,6 +7,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
+use governor::Quota;
 
 use crate::auth::password::Passwords;
 use crate::auth::token::TokenKeys;
@@ -17,7 +18,7 @@ use crate::import;
 use crate::routes;
 use crate::routes::kept_pages;
 use crate::routes::page_cache::PageCache;
-use crate::routes::rate_limit::ClientLimiter;
+use crate::routes::rate_limit::{nonzero, ClientLimiter};
 use crate::routes::state::AppState;
 use crate::routes::templates::Templates;
 use crate::telemetry::{self, Metrics};
@@ -76,12 +77,12 @@ impl Application {
             lesson_frames: PageCache::default(),
             keys,
             passwords: Passwords::new(max_concurrent_hashes()),
-            auth_limiter: ClientLimiter::new(
-                settings.auth_rate_limit,
+            signup_limiter: ClientLimiter::new(
+                Quota::per_hour(nonzero(settings.signup_rate_limit)),
                 settings.trusted_proxies.clone(),
             ),
             tokenize_limiter: ClientLimiter::new(
-                settings.tokenize_rate_limit,
+                Quota::per_minute(nonzero(settings.tokenize_rate_limit)),
                 settings.trusted_proxies.clone(),
             ),
             settings,

@@ -4,6 +4,7 @@
 pub mod validate;
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 use chrono::{Duration, Utc};
 use serde::Serialize;
@@ -11,6 +12,7 @@ use serde::Serialize;
 use crate::auth::password::{self, Passwords};
 use crate::auth::token::{random_token, TokenKeys, SESSION_DAYS};
 use crate::auth::Session;
+use crate::db::login_failures;
 use crate::db::users::{self, Role, User};
 use crate::db::{Db, WriteTx};
 use crate::error::AppError;
@@ -22,13 +24,14 @@ const FREE_FAILURES: i64 = 5;
 /// Longest back-off, in seconds.
 const MAX_BACKOFF_SECONDS: i64 = 15 * 60;
 
-/// What signing in and out needs: the database, the password hasher and the keys that
-/// sign session tokens.
+/// What signing in and out needs: the database, the password hasher, the keys that sign
+/// session tokens, and how many failed log-ins an address may make in a minute.
 #[derive(Clone, Copy)]
 pub struct Accounts<'a> {
     pub db: &'a Db,
     pub passwords: &'a Passwords,
     pub keys: &'a TokenKeys,
+    pub failures_per_minute: u32,
 }
 
 /// A user with a fresh session token: the answer to sign-up and log-in.
@@ -76,10 +79,38 @@ impl Accounts<'_> {
         Ok(SignedIn { user, token })
     }
 
-    /// Log in. Every failure is the same `invalid_credentials`, after the same work: an
-    /// unknown email verifies a dummy hash, and an account backing off after repeated
-    /// failures is checked against the dummy hash too.
-    pub async fn log_in(&self, email: &str, password: &str) -> Result<SignedIn, AppError> {
+    /// Log in from client address `from`. Failed log-ins are counted per address, in the
+    /// database so that every instance sees them: past `failures_per_minute` failures in a
+    /// minute, every log-in from that address is 429 until the oldest of them is a minute old,
+    /// right password or wrong.
+    pub async fn log_in(
+        &self,
+        email: &str,
+        password: &str,
+        from: IpAddr,
+    ) -> Result<SignedIn, AppError> {
+        let now_ms = Utc::now().timestamp_millis();
+        let address = from.to_canonical().to_string();
+        let (failures, counts_until) = login_failures::recent(self.db, &address, now_ms).await?;
+        if failures >= i64::from(self.failures_per_minute) {
+            let wait_ms = counts_until.map_or(login_failures::WINDOW_MS, |until| until - now_ms);
+            return Err(AppError::RateLimited {
+                retry_after: (wait_ms.max(0) as u64).div_ceil(1000).max(1),
+            });
+        }
+        match self.check_and_sign_in(email, password).await {
+            Err(AppError::InvalidCredentials) => {
+                login_failures::record(self.db, &address, now_ms).await?;
+                Err(AppError::InvalidCredentials)
+            }
+            other => other,
+        }
+    }
+
+    /// Every failure is the same `invalid_credentials`, after the same work: an unknown
+    /// email verifies a dummy hash, and an account backing off after repeated failures is
+    /// checked against the dummy hash too.
+    async fn check_and_sign_in(&self, email: &str, password: &str) -> Result<SignedIn, AppError> {
         let found = match Email::parse(email) {
             Ok(email) => users::credentials_by_email(self.db, &email).await?,
             Err(_) => None,

@@ -15,6 +15,7 @@ pub mod certificates;
 pub mod freshness;
 pub mod learning;
 pub mod lessons;
+pub mod login_failures;
 pub mod media;
 pub mod outage;
 pub mod progress_queue;

@@ -1,5 +1,6 @@
-//! Per-client rate limits (log-in and sign-up, the tokenizer API) and the client address
-//! they key on.
+//! Per-client rate limits kept in this instance's memory (sign-ups, the tokenizer API) and
+//! the client address they key on. Failed log-ins are counted in the database instead
+//! (`accounts::Accounts::log_in`), so that every instance counts them.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -16,10 +17,9 @@ pub struct ClientLimiter {
 }
 
 impl ClientLimiter {
-    pub fn new(per_minute: u32, trusted_proxies: Vec<IpAddr>) -> ClientLimiter {
-        let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+    pub fn new(quota: Quota, trusted_proxies: Vec<IpAddr>) -> ClientLimiter {
         ClientLimiter {
-            limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            limiter: RateLimiter::keyed(quota),
             trusted_proxies,
         }
     }
@@ -38,6 +38,11 @@ impl ClientLimiter {
         }
         Ok(())
     }
+}
+
+/// A limit of at least one.
+pub fn nonzero(limit: u32) -> NonZeroU32 {
+    NonZeroU32::new(limit).unwrap_or(NonZeroU32::MIN)
 }
 
 /// The client's address: the peer, unless the peer is a trusted proxy, in which case the
@@ -89,7 +94,7 @@ mod tests {
 
     #[test]
     fn the_quota_runs_out_with_a_retry_after() {
-        let limiter = ClientLimiter::new(2, vec![]);
+        let limiter = ClientLimiter::new(Quota::per_minute(nonzero(2)), vec![]);
         let req = TestRequest::default()
             .peer_addr("192.0.2.1:1".parse().unwrap())
             .to_http_request();

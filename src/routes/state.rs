@@ -27,7 +27,8 @@ pub struct AppState {
     pub settings: Settings,
     pub keys: TokenKeys,
     pub passwords: Passwords,
-    pub auth_limiter: ClientLimiter,
+    /// Sign-ups per client address per hour.
+    pub signup_limiter: ClientLimiter,
     pub tokenize_limiter: ClientLimiter,
     /// The site's public base URL without a trailing slash: `settings.public_url`, else
     /// `http://<bound address>`.
@@ -41,6 +42,7 @@ impl AppState {
             db: &self.db,
             passwords: &self.passwords,
             keys: &self.keys,
+            failures_per_minute: self.settings.auth_rate_limit,
         }
     }
 

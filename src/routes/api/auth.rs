@@ -8,6 +8,7 @@ use crate::accounts::{self, Export, SignUp, SignedIn};
 use crate::db::users::User;
 use crate::routes::error::ApiError;
 use crate::routes::export;
+use crate::routes::rate_limit::client_ip;
 use crate::routes::session::{removal_cookie, session_cookie, CurrentUser};
 use crate::routes::state::AppState;
 
@@ -70,7 +71,7 @@ pub async fn signup(
     state: web::Data<AppState>,
     body: web::Json<SignUpBody>,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth_limiter.check(&req)?;
+    state.signup_limiter.check(&req)?;
     let form = SignUp {
         email: &body.email,
         password: &body.password,
@@ -95,8 +96,11 @@ pub async fn login(
     state: web::Data<AppState>,
     body: web::Json<LogInBody>,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth_limiter.check(&req)?;
-    let signed = state.accounts().log_in(&body.email, &body.password).await?;
+    let from = client_ip(&req, &state.settings.trusted_proxies);
+    let signed = state
+        .accounts()
+        .log_in(&body.email, &body.password, from)
+        .await?;
     Ok(signed_in(&state, HttpResponse::Ok(), signed))
 }
 

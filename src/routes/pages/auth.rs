@@ -13,6 +13,7 @@ use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::routes::csrf;
 use crate::routes::error::{self, PageError};
+use crate::routes::rate_limit::client_ip;
 use crate::routes::session::{removal_cookie, session_cookie};
 use crate::routes::state::AppState;
 
@@ -119,7 +120,7 @@ pub async fn signup(
     }
     let next = safe_next(form.next.as_deref());
     let result = async {
-        state.auth_limiter.check(&req)?;
+        state.signup_limiter.check(&req)?;
         state
             .accounts()
             .sign_up(SignUp {
@@ -161,8 +162,11 @@ pub async fn login(
     }
     let next = safe_next(form.next.as_deref());
     let result = async {
-        state.auth_limiter.check(&req)?;
-        state.accounts().log_in(&form.email, &form.password).await
+        let from = client_ip(&req, &state.settings.trusted_proxies);
+        state
+            .accounts()
+            .log_in(&form.email, &form.password, from)
+            .await
     }
     .await;
     match result {

@@ -1,5 +1,6 @@
 //! Accounts and the security around them, tried from outside as an attacker would.
 
+mod classroom;
 mod cli;
 mod data;
 mod forms;

@@ -80,6 +80,7 @@ pub async fn test_settings(backend: Backend, content: &Path) -> (Settings, TestD
         billing_webhook_secret: None,
         trusted_proxies: Vec::new(),
         auth_rate_limit: 1000,
+        signup_rate_limit: 10_000,
         tokenize_rate_limit: 10_000,
         metrics_token: None,
         log: "warn".into(),
@@ -121,7 +122,13 @@ pub async fn spawn(backend: Backend) -> TestApp {
 /// Two instances on one fresh PostgreSQL database with the same JWT secret, each with a
 /// data folder of its own.
 pub async fn two_instances() -> (TestApp, TestApp) {
+    two_instances_with(|_| {}).await
+}
+
+/// `two_instances`, with settings that `adjust` changes for both.
+pub async fn two_instances_with(adjust: fn(&mut Settings)) -> (TestApp, TestApp) {
     let (mut settings, data) = test_settings(Backend::Postgres, &bundled_content()).await;
+    adjust(&mut settings);
     settings.jwt_secret = Some(
         "one secret shared by every instance of the site"
             .parse()
