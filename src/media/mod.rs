@@ -4,7 +4,8 @@
 //!
 //! Bodies are named by the SHA-256 of the MP3, so importing the same content twice writes
 //! nothing new. Every instance sharing the database can serve them: each keeps a file cache
-//! under `<data dir>/media/audio`, filled from the database on first use and safe to lose.
+//! under `<data dir>/media/audio`, filled from the database on first use (off the async
+//! threads) and safe to lose; a range is read from that file alone, not the whole body.
 
 pub mod lesson_pdf;
 pub mod mp3;
@@ -75,44 +76,80 @@ pub async fn register_audio(
         &narration.preview,
     )
     .await?;
-    let sha256 = &narration.audio.sha256;
-    for (part, body) in [
-        (AudioPart::Whole, &narration.mp3),
-        (AudioPart::Preview, &narration.preview),
-    ] {
-        if let Err(error) = cache_file(data_dir, &part.name(sha256), body) {
-            tracing::warn!("could not cache a narration body: {error:#}");
+    let Narration {
+        audio,
+        mp3,
+        preview,
+    } = narration;
+    let (dir, sha256) = (audio_dir(data_dir), audio.sha256.clone());
+    let cached = tokio::task::spawn_blocking(move || {
+        for (part, body) in [(AudioPart::Whole, mp3), (AudioPart::Preview, preview)] {
+            if let Err(error) = cache_file(&dir, &part.name(&sha256), &body) {
+                tracing::warn!("could not cache a narration body: {error:#}");
+            }
         }
+    })
+    .await;
+    if let Err(error) = cached {
+        tracing::warn!("could not cache a narration body: {error}");
     }
-    Ok(narration.audio)
+    Ok(audio)
 }
 
-/// A narration body: from this instance's file cache, else from the database (and then
-/// cached). `None` when the database has no such body.
+/// A narration body, ready to be served.
+#[derive(Debug)]
+pub enum AudioBody {
+    /// This instance's cache file, opened, and its length: read only what is asked.
+    Cached { file: tokio::fs::File, len: u64 },
+    /// The bytes from the database, when the cache file cannot be written.
+    Loaded(Vec<u8>),
+}
+
+/// A narration body: this instance's cache file, filled from the database (off the async
+/// threads) when missing; the database's bytes when it cannot be written (with a warning).
+/// `None` when the database has no such body.
 pub async fn audio_body(
     db: &Db,
     data_dir: &Path,
     sha256: &str,
     part: AudioPart,
-) -> Result<Option<Vec<u8>>, sqlx::Error> {
+) -> Result<Option<AudioBody>, AppError> {
     let name = part.name(sha256);
-    let path = audio_dir(data_dir).join(&name);
-    if let Ok(body) = tokio::fs::read(&path).await {
-        return Ok(Some(body));
+    let dir = audio_dir(data_dir);
+    let path = dir.join(&name);
+    if let Some(cached) = open_cached(&path).await {
+        return Ok(Some(cached));
     }
     let Some(body) = db::media::blob(db, &name).await? else {
         return Ok(None);
     };
-    if let Err(error) = cache_file(data_dir, &name, &body) {
+    let (written, body) =
+        tokio::task::spawn_blocking(move || (cache_file(&dir, &name, &body), body))
+            .await
+            .map_err(AppError::internal)?;
+    if let Err(error) = written {
         tracing::warn!("could not cache a narration body: {error:#}");
+        return Ok(Some(AudioBody::Loaded(body)));
     }
-    Ok(Some(body))
+    // The file is written; should it be gone already, the bytes are at hand.
+    Ok(Some(
+        open_cached(&path).await.unwrap_or(AudioBody::Loaded(body)),
+    ))
 }
 
-/// Write a body into `<data dir>/media/audio/<name>`.
-fn cache_file(data_dir: &Path, name: &str, body: &[u8]) -> anyhow::Result<()> {
-    let dir = audio_dir(data_dir);
-    std::fs::create_dir_all(&dir).with_context(|| format!("could not create {}", dir.display()))?;
+/// The cache file at `path`, opened, if there is one.
+async fn open_cached(path: &Path) -> Option<AudioBody> {
+    let file = tokio::fs::File::open(path).await.ok()?;
+    let meta = file.metadata().await.ok()?;
+    meta.is_file().then(|| AudioBody::Cached {
+        file,
+        len: meta.len(),
+    })
+}
+
+/// Write a body into the cache folder `dir` (creating it) as `dir/<name>`.
+fn cache_file(dir: &Path, name: &str, body: &[u8]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
     write_once(&dir.join(name), body)
 }
 

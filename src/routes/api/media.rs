@@ -157,13 +157,16 @@ async fn audio(
         Kind::Stream => format!("inline; filename=\"{}.mp3\"", lesson.slug),
         Kind::Download => format!("attachment; filename=\"{}.mp3\"", lesson.slug),
     };
-    Ok(media_body::respond(
-        &req,
-        body,
-        &etag,
-        "audio/mpeg",
-        &disposition,
-    ))
+    Ok(match body {
+        media::AudioBody::Cached { file, len } => {
+            media_body::respond_file(&req, file, len, &etag, "audio/mpeg", &disposition)
+                .await
+                .map_err(AppError::internal)?
+        }
+        media::AudioBody::Loaded(body) => {
+            media_body::respond(&req, body, &etag, "audio/mpeg", &disposition)
+        }
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/lessons/{slug}/pdf", tag = "plans",

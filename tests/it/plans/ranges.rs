@@ -1,6 +1,7 @@
 //! Byte ranges of a narration: 206 with the asked bytes, 416 past the end, 304 for an
 //! unchanged ETag, never compressed, a stale If-Range answered whole, and the plan gate asked
-//! on every range.
+//! on every range; whether the body comes from this instance's file cache or, when that
+//! cannot be written, from the database.
 
 use lectern::plans::Plan;
 
@@ -14,6 +15,7 @@ on_both_backends!(
     media_is_never_compressed,
     a_stale_if_range_gets_the_whole_file,
     the_gate_is_asked_on_ranges_too,
+    ranges_survive_a_lost_or_unwritable_cache,
 );
 
 const PATH: &str = "/api/v1/lessons/listen/audio";
@@ -120,4 +122,37 @@ async fn the_gate_is_asked_on_ranges_too(backend: Backend) {
     assert_eq!(denied.status(), 403);
     let denied = fetch(&n.app, PATH, Some(&free), &[("if-none-match", &n.etag)]).await;
     assert_eq!(denied.status(), 403);
+}
+
+/// The file cache is safe to lose: where it cannot be written (a file stands where its
+/// folder should be) the database's bytes are served, ranges and all; once it can, it is
+/// filled again and served from.
+async fn ranges_survive_a_lost_or_unwritable_cache(backend: Backend) {
+    let n = Narration::fetch_whole(backend).await;
+    let len = n.body.len();
+    let cache = lectern::media::audio_dir(&n.app.settings.data_dir);
+    std::fs::remove_dir_all(&cache).unwrap();
+    std::fs::write(&cache, b"not a folder").unwrap();
+
+    let part = n.get(&[("range", "bytes=100-199")]).await;
+    assert_eq!(part.status(), 206);
+    assert_eq!(
+        part.headers()["content-range"].to_str().unwrap(),
+        format!("bytes 100-199/{len}")
+    );
+    assert_eq!(part.bytes().await.unwrap(), n.body[100..200]);
+    let whole = n.get(&[]).await;
+    assert_eq!(whole.status(), 200);
+    assert_eq!(whole.headers()["etag"].to_str().unwrap(), n.etag);
+    assert_eq!(whole.bytes().await.unwrap(), n.body);
+
+    std::fs::remove_file(&cache).unwrap();
+    let tail = n.get(&[("range", "bytes=-10")]).await;
+    assert_eq!(tail.status(), 206);
+    assert_eq!(tail.bytes().await.unwrap(), n.body[len - 10..]);
+    let cached: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .collect();
+    assert_eq!(cached, [len as u64], "the narration is cached again");
 }
