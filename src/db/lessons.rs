@@ -18,6 +18,7 @@ pub struct CourseRow {
 /// A lesson's publication state, as the `lessons.status` column holds it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = LessonStatus)]
 pub enum Status {
     Draft,
     Published,

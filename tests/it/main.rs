@@ -20,6 +20,7 @@ mod freshness;
 mod full_disk;
 mod glossary;
 mod import;
+mod layers;
 mod learning;
 mod openapi;
 mod outage;

@@ -109,6 +109,27 @@ async fn the_document_is_openapi_3() {
     assert!(!documented(&doc).is_empty());
 }
 
+/// utoipa keeps one schema per name: two types with one name would leave one of them
+/// described by the other's schema.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_kinds_of_status_keep_their_own_schemas() {
+    let doc = document().await;
+    let schemas = &doc["components"]["schemas"];
+    let values = |name: &str| -> Vec<String> {
+        schemas[name]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} is an enum: {}", schemas[name]))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        values("Status"),
+        ["not_started", "in_progress", "completed"]
+    );
+    assert_eq!(values("LessonStatus"), ["draft", "published"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_registered_route_is_documented_and_nothing_else() {
     let doc = document().await;
