@@ -49,6 +49,7 @@ export LECTERN_DATA_DIR="$work/data"
 export LECTERN_CONTENT_DIR="$PWD/content"
 export LECTERN_LOG=warn
 export LECTERN_AUTH_RATE_LIMIT=1000000
+export LECTERN_SIGNUP_RATE_LIMIT=1000000
 export LECTERN_TOKENIZE_RATE_LIMIT=1000000
 # With a secret the webhook checks signatures (and answers 400 to the fuzzer's), not 404.
 export LECTERN_BILLING_WEBHOOK_SECRET=fuzz-webhook-secret
