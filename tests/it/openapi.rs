@@ -130,6 +130,47 @@ async fn two_kinds_of_status_keep_their_own_schemas() {
     assert_eq!(values("LessonStatus"), ["draft", "published"]);
 }
 
+/// Links (what to ask next with an answer's values) must name an operation of the document
+/// and only parameters it takes, or schemathesis's stateful phase refuses to run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_link_names_an_operation_and_its_parameters() {
+    let doc = document().await;
+    let mut links = 0;
+    for (_, operation) in operations(&doc) {
+        for response in operation["responses"].as_object().unwrap().values() {
+            let Some(named) = response["links"].as_object() else {
+                continue;
+            };
+            for (name, link) in named {
+                links += 1;
+                let target = link["operationRef"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{name} has an operationRef: {link}"));
+                let pointer = target
+                    .strip_prefix('#')
+                    .expect("a reference into this document");
+                let operation = doc
+                    .pointer(pointer)
+                    .unwrap_or_else(|| panic!("{name}: {target} is an operation"));
+                let takes: Vec<&str> = operation["parameters"]
+                    .as_array()
+                    .map(|p| p.iter().filter_map(|p| p["name"].as_str()).collect())
+                    .unwrap_or_default();
+                for parameter in link["parameters"].as_object().unwrap().keys() {
+                    assert!(
+                        takes.contains(&parameter.as_str()),
+                        "{name}: {target} takes {parameter}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        links >= 6,
+        "the document links its operations ({links} links)"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_registered_route_is_documented_and_nothing_else() {
     let doc = document().await;

@@ -55,9 +55,10 @@ const ERROR_BODY: &str = "ErrorBody";
 pub struct ApiDoc;
 
 static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
-    ApiDoc::openapi()
-        .to_json()
-        .expect("the OpenAPI document serializes")
+    let mut document =
+        serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes");
+    add_links(&mut document);
+    document.to_string()
 });
 
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
@@ -92,6 +93,97 @@ impl Modify for SecuritySchemes {
                  https sites); POST, PUT and DELETE with it must come from this site",
             ))),
         );
+    }
+}
+
+/// What a client (and schemathesis's stateful phase) can ask next with what an answer holds.
+/// An operation is `"METHOD /path"`; a parameter's value is an OpenAPI runtime expression.
+const LINKS: &[Link] = &[
+    Link {
+        from: "POST /api/v1/courses/{slug}/certificate",
+        statuses: &["200", "201"],
+        name: "certificate",
+        to: "GET /api/v1/certificates/{id}",
+        parameters: &[("id", "$response.body#/id")],
+    },
+    Link {
+        from: "POST /api/v1/courses/{slug}/certificate",
+        statuses: &["200", "201"],
+        name: "certificate_pdf",
+        to: "GET /api/v1/certificates/{id}/pdf",
+        parameters: &[("id", "$response.body#/id")],
+    },
+    Link {
+        from: "POST /api/v1/admin/lessons",
+        statuses: &["201"],
+        name: "lesson",
+        to: "GET /api/v1/admin/lessons/{slug}",
+        parameters: &[("slug", "$response.body#/slug")],
+    },
+    Link {
+        from: "POST /api/v1/admin/lessons",
+        statuses: &["201"],
+        name: "publish",
+        to: "POST /api/v1/admin/lessons/{slug}/publish",
+        parameters: &[("slug", "$response.body#/slug")],
+    },
+    Link {
+        from: "PUT /api/v1/admin/lessons/{slug}",
+        statuses: &["200"],
+        name: "revision",
+        to: "GET /api/v1/admin/lessons/{slug}/revisions/{revision}",
+        parameters: &[
+            ("slug", "$response.body#/slug"),
+            ("revision", "$response.body#/revision"),
+        ],
+    },
+    Link {
+        from: "POST /api/v1/auth/signup",
+        statuses: &["201"],
+        name: "set_plan",
+        to: "PUT /api/v1/admin/users/{id}/plan",
+        parameters: &[("id", "$response.body#/user/id")],
+    },
+];
+
+struct Link {
+    from: &'static str,
+    statuses: &'static [&'static str],
+    name: &'static str,
+    to: &'static str,
+    parameters: &'static [(&'static str, &'static str)],
+}
+
+/// `"METHOD /path"` as a JSON pointer into the document (`#/paths/~1api~1…/method`).
+fn operation_ref(operation: &str) -> String {
+    let (method, path) = operation.split_once(' ').expect("METHOD /path");
+    format!(
+        "#/paths/{}/{}",
+        path.replace('~', "~0").replace('/', "~1"),
+        method.to_lowercase()
+    )
+}
+
+/// Adds `LINKS` to the answers they start from, in the JSON document: utoipa 5.5 writes a
+/// link's fields in snake case (`operation_ref`), which no OpenAPI reader knows.
+fn add_links(document: &mut serde_json::Value) {
+    for link in LINKS {
+        let (method, path) = link.from.split_once(' ').expect("METHOD /path");
+        let responses = &mut document["paths"][path][method.to_lowercase()]["responses"];
+        for status in link.statuses {
+            let Some(response) = responses.get_mut(*status) else {
+                continue;
+            };
+            let parameters: serde_json::Map<_, _> = link
+                .parameters
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), serde_json::json!(value)))
+                .collect();
+            response["links"][link.name] = serde_json::json!({
+                "operationRef": operation_ref(link.to),
+                "parameters": parameters,
+            });
+        }
     }
 }
 
