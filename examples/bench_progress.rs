@@ -69,7 +69,9 @@ async fn main() -> anyhow::Result<()> {
         let (ok, errors) = (Arc::clone(&ok), Arc::clone(&errors));
         tasks.push(tokio::spawn(async move {
             let mut n: u64 = 0;
+            let mut took = Vec::new();
             while Instant::now() < deadline {
+                let asked = Instant::now();
                 let slug = &slugs[(w + n as usize) % slugs.len()];
                 let response = client
                     .put(format!("{base}/api/v1/lessons/{slug}/progress"))
@@ -77,6 +79,7 @@ async fn main() -> anyhow::Result<()> {
                     .json(&json!({ "percent": n % 100 }))
                     .send()
                     .await;
+                took.push(asked.elapsed());
                 match response {
                     Ok(r) if r.status().is_success() => ok.fetch_add(1, Ordering::Relaxed),
                     Ok(r) => {
@@ -96,17 +99,25 @@ async fn main() -> anyhow::Result<()> {
                 };
                 n += 1;
             }
+            took
         }));
     }
+    let mut took = Vec::new();
     for task in tasks {
-        task.await?;
+        took.extend(task.await?);
     }
+    took.sort_unstable();
+    let p99 = took
+        .get((took.len() * 99 / 100).min(took.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or_default();
     let elapsed = started.elapsed().as_secs_f64();
     let ok = ok.load(Ordering::Relaxed);
     let errors = errors.load(Ordering::Relaxed);
     println!(
-        "{writers} writers, {elapsed:.1} s: {ok} progress writes, {errors} errors, {:.0} writes/s",
-        ok as f64 / elapsed
+        "{writers} writers, {elapsed:.1} s: {ok} progress writes, {errors} errors, {:.0} writes/s, p99 {:.1} ms",
+        ok as f64 / elapsed,
+        p99.as_secs_f64() * 1000.0
     );
     Ok(())
 }
