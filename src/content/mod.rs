@@ -14,7 +14,7 @@ use quiz::Quiz;
 use source::{LessonSource, Video, MORE_MARKER};
 
 /// Bumped whenever rendering changes, so stored renders are redone at the next start.
-pub const RENDER_VERSION: i64 = 3;
+pub const RENDER_VERSION: i64 = 4;
 
 /// Reading speed used for "N min read".
 const WORDS_PER_MINUTE: usize = 220;

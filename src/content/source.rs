@@ -7,9 +7,10 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::content::quiz::{Question, QuestionKind, Quiz};
+use crate::content::quiz::{Question, QuestionKind, Quiz, Reveal};
 use crate::names::Slug;
 use crate::plans::Plan;
+use crate::tokenizer::{self, Encoding};
 
 /// The marker that ends the teaser shown to readers below a lesson's plan.
 pub const MORE_MARKER: &str = "<!-- more -->";
@@ -97,6 +98,10 @@ struct FrontMatter {
 struct QuizFrontMatter {
     #[serde(default = "default_pass_percent")]
     pass_percent: Spanned<i64>,
+    max_attempts: Option<Spanned<i64>>,
+    reveal: Option<Spanned<String>>,
+    #[serde(default)]
+    shuffle_choices: bool,
     questions: Spanned<Vec<QuestionFrontMatter>>,
 }
 
@@ -108,12 +113,23 @@ fn default_pass_percent() -> Spanned<i64> {
 #[serde(deny_unknown_fields)]
 struct QuestionFrontMatter {
     id: Spanned<String>,
+    kind: Option<Spanned<String>>,
     prompt: Spanned<String>,
-    choices: Spanned<Vec<String>>,
-    answer: Spanned<Vec<i64>>,
+    choices: Option<Spanned<Vec<String>>>,
+    answer: Option<Spanned<Vec<i64>>>,
+    answer_number: Option<Spanned<f64>>,
+    tolerance: Option<Spanned<f64>>,
+    text: Option<Spanned<String>>,
+    encoding: Option<Spanned<String>>,
     #[serde(default)]
     explanation: String,
 }
+
+/// The longest text a `token_count` question may ask about, in characters.
+pub const MAX_TOKEN_COUNT_TEXT: usize = 10_000;
+
+/// The most attempts a quiz may allow (more is the same as unlimited).
+const MAX_ATTEMPTS: i64 = 1000;
 
 /// Parse a lesson file. `default_slug` (the file name) is used when the front matter has none.
 pub fn parse(text: &str, default_slug: Option<&str>) -> Result<LessonSource, SourceError> {
@@ -237,10 +253,41 @@ fn parse_quiz(
             "`pass_percent` must be between 0 and 100".into(),
         ));
     }
+    let max_attempts = match &quiz.max_attempts {
+        None => None,
+        Some(n) => Some(
+            u32::try_from(*n.get_ref())
+                .ok()
+                .filter(|&n| (1..=MAX_ATTEMPTS).contains(&i64::from(n)))
+                .ok_or_else(|| {
+                    error(
+                        n.span(),
+                        "quiz.max_attempts",
+                        format!("`max_attempts` must be a whole number from 1 to {MAX_ATTEMPTS}"),
+                    )
+                })?,
+        ),
+    };
+    let reveal = match &quiz.reveal {
+        None => Reveal::Always,
+        Some(value) => Reveal::parse(value.get_ref()).ok_or_else(|| {
+            error(
+                value.span(),
+                "quiz.reveal",
+                "`reveal` must be always, after_passing, after_last_attempt or never".into(),
+            )
+        })?,
+    };
+    if let (Reveal::AfterLastAttempt, None, Some(value)) = (reveal, max_attempts, &quiz.reveal) {
+        return Err(error(
+            value.span(),
+            "quiz.reveal",
+            "`reveal = \"after_last_attempt\"` needs `max_attempts`".into(),
+        ));
+    }
     let questions_span = quiz.questions.span();
     let mut questions: Vec<Question> = Vec::new();
     for q in quiz.questions.into_inner() {
-        let field = |name: &str| format!("quiz.questions.{}.{name}", q.id.get_ref());
         let id = q.id.get_ref().trim();
         if id.is_empty() || id.len() > 64 {
             return Err(error(
@@ -257,64 +304,14 @@ fn parse_quiz(
             ));
         }
         if q.prompt.get_ref().trim().is_empty() {
+            let field = format!("quiz.questions.{id}.prompt");
             return Err(error(
                 q.prompt.span(),
-                &field("prompt"),
+                &field,
                 "a question needs a prompt".into(),
             ));
         }
-        let choices = q.choices.get_ref();
-        if choices.len() < 2 {
-            return Err(error(
-                q.choices.span(),
-                &field("choices"),
-                format!("question {id:?} needs at least two choices"),
-            ));
-        }
-        let mut answer = Vec::new();
-        for &index in q.answer.get_ref() {
-            let index = usize::try_from(index)
-                .ok()
-                .filter(|&i| i < choices.len())
-                .ok_or_else(|| {
-                    error(
-                        q.answer.span(),
-                        &field("answer"),
-                        format!(
-                            "answer {index} of question {id:?} is out of range (choices are numbered 0 to {})",
-                            choices.len() - 1
-                        ),
-                    )
-                })?;
-            if answer.contains(&index) {
-                return Err(error(
-                    q.answer.span(),
-                    &field("answer"),
-                    format!("answer {index} of question {id:?} is listed twice"),
-                ));
-            }
-            answer.push(index);
-        }
-        if answer.is_empty() {
-            return Err(error(
-                q.answer.span(),
-                &field("answer"),
-                format!("question {id:?} needs at least one correct answer"),
-            ));
-        }
-        answer.sort_unstable();
-        questions.push(Question {
-            id: id.to_owned(),
-            prompt: q.prompt.into_inner().trim().to_owned(),
-            kind: if answer.len() > 1 {
-                QuestionKind::Multiple
-            } else {
-                QuestionKind::Single
-            },
-            choices: q.choices.into_inner(),
-            answer,
-            explanation: q.explanation.trim().to_owned(),
-        });
+        questions.push(parse_question(id.to_owned(), q, error)?);
     }
     if questions.is_empty() {
         return Err(error(
@@ -325,8 +322,234 @@ fn parse_quiz(
     }
     Ok(Quiz {
         pass_percent: pass_percent as u8,
+        max_attempts,
+        reveal,
+        shuffle_choices: quiz.shuffle_choices,
         questions,
     })
+}
+
+/// One question, by its kind: choices with an answer key, or a number (given, or counted
+/// by the tokenizer).
+fn parse_question(
+    id: String,
+    q: QuestionFrontMatter,
+    error: &impl Fn(Range<usize>, &str, String) -> SourceError,
+) -> Result<Question, SourceError> {
+    let field = |name: &str| format!("quiz.questions.{id}.{name}");
+    let kind = match &q.kind {
+        None => None,
+        Some(kind) => Some(
+            [
+                ("single", QuestionKind::Single),
+                ("multiple", QuestionKind::Multiple),
+                ("number", QuestionKind::Number),
+                ("token_count", QuestionKind::TokenCount),
+            ]
+            .into_iter()
+            .find_map(|(name, k)| (name == kind.get_ref()).then_some(k))
+            .ok_or_else(|| {
+                error(
+                    kind.span(),
+                    &field("kind"),
+                    format!(
+                        "kind {:?} of question {id:?} is not one of single, multiple, number and token_count",
+                        kind.get_ref()
+                    ),
+                )
+            })?,
+        ),
+    };
+    let mut question = Question {
+        prompt: q.prompt.get_ref().trim().to_owned(),
+        explanation: q.explanation.trim().to_owned(),
+        ..Question::default()
+    };
+    match kind {
+        Some(kind @ (QuestionKind::Number | QuestionKind::TokenCount)) => {
+            for (name, span) in [
+                ("choices", q.choices.as_ref().map(Spanned::span)),
+                ("answer", q.answer.as_ref().map(Spanned::span)),
+            ] {
+                if let Some(span) = span {
+                    return Err(error(
+                        span,
+                        &field(name),
+                        format!("a {} question has no `{name}`", kind_name(kind)),
+                    ));
+                }
+            }
+            let tolerance = match &q.tolerance {
+                None => 0.0,
+                Some(t) if t.get_ref().is_finite() && *t.get_ref() >= 0.0 => *t.get_ref(),
+                Some(t) => {
+                    return Err(error(
+                        t.span(),
+                        &field("tolerance"),
+                        "`tolerance` must be a number of 0 or more".into(),
+                    ))
+                }
+            };
+            question.tolerance = tolerance;
+            question.kind = kind;
+            if kind == QuestionKind::Number {
+                let Some(key) = &q.answer_number else {
+                    return Err(error(
+                        q.id.span(),
+                        &field("answer_number"),
+                        format!("number question {id:?} needs `answer_number`"),
+                    ));
+                };
+                if !key.get_ref().is_finite() {
+                    return Err(error(
+                        key.span(),
+                        &field("answer_number"),
+                        "`answer_number` must be a finite number".into(),
+                    ));
+                }
+                question.answer_number = Some(*key.get_ref());
+            } else {
+                if let Some(key) = &q.answer_number {
+                    return Err(error(
+                        key.span(),
+                        &field("answer_number"),
+                        "a token_count question's key is counted by Lectern; leave out `answer_number`"
+                            .into(),
+                    ));
+                }
+                let Some(text) = &q.text else {
+                    return Err(error(
+                        q.id.span(),
+                        &field("text"),
+                        format!("token_count question {id:?} needs the `text` to count"),
+                    ));
+                };
+                let chars = text.get_ref().chars().count();
+                if text.get_ref().is_empty() || chars > MAX_TOKEN_COUNT_TEXT {
+                    return Err(error(
+                        text.span(),
+                        &field("text"),
+                        format!(
+                            "`text` must be 1 to {MAX_TOKEN_COUNT_TEXT} characters (it has {chars})"
+                        ),
+                    ));
+                }
+                let encoding = match &q.encoding {
+                    None => Encoding::O200kBase,
+                    Some(name) => Encoding::parse(name.get_ref()).ok_or_else(|| {
+                        error(
+                            name.span(),
+                            &field("encoding"),
+                            format!(
+                                "encoding {:?} is not one of o200k_base and cl100k_base",
+                                name.get_ref()
+                            ),
+                        )
+                    })?,
+                };
+                question.answer_number = Some(tokenizer::count(encoding, text.get_ref()) as f64);
+                question.text = Some(text.get_ref().clone());
+                question.encoding = Some(encoding.id().to_owned());
+            }
+        }
+        kind => {
+            for (name, span) in [
+                ("answer_number", q.answer_number.as_ref().map(Spanned::span)),
+                ("tolerance", q.tolerance.as_ref().map(Spanned::span)),
+                ("text", q.text.as_ref().map(Spanned::span)),
+                ("encoding", q.encoding.as_ref().map(Spanned::span)),
+            ] {
+                if let Some(span) = span {
+                    return Err(error(
+                        span,
+                        &field(name),
+                        format!(
+                            "a choice question has no `{name}`; set `kind` for a number question"
+                        ),
+                    ));
+                }
+            }
+            let (Some(choices), Some(answer)) = (&q.choices, &q.answer) else {
+                return Err(error(
+                    q.id.span(),
+                    &field(if q.choices.is_none() {
+                        "choices"
+                    } else {
+                        "answer"
+                    }),
+                    format!("question {id:?} needs `choices` and `answer`"),
+                ));
+            };
+            let choices_list = choices.get_ref();
+            if choices_list.len() < 2 {
+                return Err(error(
+                    choices.span(),
+                    &field("choices"),
+                    format!("question {id:?} needs at least two choices"),
+                ));
+            }
+            let mut key = Vec::new();
+            for &index in answer.get_ref() {
+                let index = usize::try_from(index)
+                    .ok()
+                    .filter(|&i| i < choices_list.len())
+                    .ok_or_else(|| {
+                        error(
+                            answer.span(),
+                            &field("answer"),
+                            format!(
+                                "answer {index} of question {id:?} is out of range (choices are numbered 0 to {})",
+                                choices_list.len() - 1
+                            ),
+                        )
+                    })?;
+                if key.contains(&index) {
+                    return Err(error(
+                        answer.span(),
+                        &field("answer"),
+                        format!("answer {index} of question {id:?} is listed twice"),
+                    ));
+                }
+                key.push(index);
+            }
+            if key.is_empty() {
+                return Err(error(
+                    answer.span(),
+                    &field("answer"),
+                    format!("question {id:?} needs at least one correct answer"),
+                ));
+            }
+            if kind == Some(QuestionKind::Single) && key.len() > 1 {
+                return Err(error(
+                    answer.span(),
+                    &field("answer"),
+                    format!(
+                        "single-choice question {id:?} has {} correct answers",
+                        key.len()
+                    ),
+                ));
+            }
+            key.sort_unstable();
+            question.kind = match kind {
+                Some(kind) => kind,
+                None if key.len() > 1 => QuestionKind::Multiple,
+                None => QuestionKind::Single,
+            };
+            question.choices = choices_list.clone();
+            question.answer = key;
+        }
+    }
+    question.id = id;
+    Ok(question)
+}
+
+fn kind_name(kind: QuestionKind) -> &'static str {
+    match kind {
+        QuestionKind::Single => "single",
+        QuestionKind::Multiple => "multiple",
+        QuestionKind::Number => "number",
+        QuestionKind::TokenCount => "token_count",
+    }
 }
 
 /// Split `+++\n<toml>\n+++\n<body>`.
@@ -494,5 +717,103 @@ The rest.
         assert!(!Slug::is_valid(""));
         assert!(!Slug::is_valid("Upper"));
         assert!(!Slug::is_valid(&"a".repeat(81)));
+    }
+
+    const POLICIES: &str = r#"+++
+title = "Tokens"
+summary = "One sentence."
+course = "ai-foundations"
+position = 1
+access = "free"
+updated = 2026-04-28
+
+[quiz]
+max_attempts = 3
+reveal = "after_last_attempt"
+shuffle_choices = true
+
+[[quiz.questions]]
+id = "q7"
+kind = "number"
+prompt = "How many heads?"
+answer_number = 12
+tolerance = 0.5
+
+[[quiz.questions]]
+id = "q8"
+kind = "token_count"
+prompt = "How many o200k_base tokens is the text below?"
+text = "Hello, world!"
+encoding = "o200k_base"
++++
+Body.
+"#;
+
+    #[test]
+    fn number_and_token_count_questions_and_policies_parse() {
+        let quiz = parse(POLICIES, Some("tokens")).unwrap().quiz.unwrap();
+        assert_eq!(quiz.max_attempts, Some(3));
+        assert_eq!(quiz.reveal, Reveal::AfterLastAttempt);
+        assert!(quiz.shuffle_choices);
+        let [number, count] = &quiz.questions[..] else {
+            panic!("two questions")
+        };
+        assert_eq!(number.kind, QuestionKind::Number);
+        assert_eq!((number.answer_number, number.tolerance), (Some(12.0), 0.5));
+        assert!(number.choices.is_empty());
+        assert_eq!(count.kind, QuestionKind::TokenCount);
+        let expected = tokenizer::count(Encoding::O200kBase, "Hello, world!");
+        assert_eq!(count.answer_number, Some(expected as f64));
+        assert_eq!(count.text.as_deref(), Some("Hello, world!"));
+    }
+
+    #[test]
+    fn bad_question_kinds_and_keys_are_import_errors_with_their_line() {
+        let err = error_of(&POLICIES.replace("kind = \"number\"", "kind = \"essay\""));
+        assert_eq!(err.line, Some(16), "{err}");
+        assert_eq!(err.field.as_deref(), Some("quiz.questions.q7.kind"));
+        assert!(err.message.contains("essay"), "{err}");
+
+        let err = error_of(&POLICIES.replace("answer_number = 12\n", ""));
+        assert_eq!(err.line, Some(15), "{err}");
+        assert_eq!(
+            err.field.as_deref(),
+            Some("quiz.questions.q7.answer_number")
+        );
+
+        let long = "a".repeat(MAX_TOKEN_COUNT_TEXT + 1);
+        let err = error_of(&POLICIES.replace("\"Hello, world!\"", &format!("\"{long}\"")));
+        assert_eq!(err.line, Some(25), "{err}");
+        assert_eq!(err.field.as_deref(), Some("quiz.questions.q8.text"));
+        assert!(err.message.contains("10000"), "{err}");
+
+        let err = error_of(&POLICIES.replace("max_attempts = 3\n", ""));
+        assert_eq!(err.field.as_deref(), Some("quiz.reveal"), "{err}");
+        let err = error_of(&POLICIES.replace("max_attempts = 3", "max_attempts = 0"));
+        assert_eq!(err.field.as_deref(), Some("quiz.max_attempts"), "{err}");
+        let err = error_of(&POLICIES.replace("\"o200k_base\"\n+++", "\"p50k_base\"\n+++"));
+        assert_eq!(
+            err.field.as_deref(),
+            Some("quiz.questions.q8.encoding"),
+            "{err}"
+        );
+        let err = error_of(&POLICIES.replace("tolerance = 0.5", "tolerance = -1"));
+        assert_eq!(
+            err.field.as_deref(),
+            Some("quiz.questions.q7.tolerance"),
+            "{err}"
+        );
+        let err = error_of(&POLICIES.replace("tolerance = 0.5", "choices = [\"a\", \"b\"]"));
+        assert_eq!(
+            err.field.as_deref(),
+            Some("quiz.questions.q7.choices"),
+            "{err}"
+        );
+        let err = error_of(&GOOD.replace("answer = [2, 0]", "answer = [2, 0]\nkind = \"single\""));
+        assert_eq!(
+            err.field.as_deref(),
+            Some("quiz.questions.q2.answer"),
+            "{err}"
+        );
     }
 }

@@ -30,6 +30,10 @@ pub struct QuizStats {
     pub attempts: i64,
     pub best_percent: Option<i64>,
     pub passed: bool,
+    /// Attempts that count against the quiz's `max_attempts` (those since an admin's
+    /// fresh start).
+    #[serde(skip)]
+    pub counted: i64,
 }
 
 /// A stored quiz attempt.
@@ -45,6 +49,8 @@ pub struct AttemptRow {
     pub percent: i64,
     pub passed: bool,
     pub created_at: String,
+    /// Whether it counts against `max_attempts` (false after an admin's fresh start).
+    pub counted: bool,
 }
 
 pub struct NewAttempt<'a> {
@@ -58,6 +64,15 @@ pub struct NewAttempt<'a> {
     pub percent: i64,
     pub passed: bool,
     pub created_at: &'a str,
+    /// How each question went, for item analysis.
+    pub items: Vec<AnswerItem<'a>>,
+}
+
+/// One question of an attempt: whether it was right and the choices picked.
+pub struct AnswerItem<'a> {
+    pub question_id: &'a str,
+    pub correct: bool,
+    pub picks: &'a [usize],
 }
 
 fn progress_from(row: &Row) -> Result<ProgressRow, sqlx::Error> {
@@ -159,9 +174,9 @@ pub async fn bookmarks_of(db: &Db, user_id: &str) -> Result<Vec<BookmarkRow>, sq
     .collect()
 }
 
-/// Store an attempt; returns its id.
+/// Store an attempt with its per-question rows; returns its id.
 pub async fn insert_attempt(tx: &mut Tx, attempt: &NewAttempt<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query(
+    let id: i64 = sqlx::query(
         "INSERT INTO quiz_attempts (user_id, slug, revision, answers, results, score, total, \
          percent, passed, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
@@ -177,11 +192,56 @@ pub async fn insert_attempt(tx: &mut Tx, attempt: &NewAttempt<'_>) -> Result<i64
     .bind(attempt.created_at)
     .fetch_one(&mut **tx)
     .await?
-    .try_get("id")
+    .try_get("id")?;
+    for item in &attempt.items {
+        sqlx::query(
+            "INSERT INTO quiz_answers (attempt_id, question_id, correct) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(item.question_id)
+        .bind(i64::from(item.correct))
+        .execute(&mut **tx)
+        .await?;
+        for &choice in item.picks {
+            sqlx::query(
+                "INSERT INTO quiz_picks (attempt_id, question_id, choice_id) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(item.question_id)
+            .bind(i64::try_from(choice).unwrap_or(i64::MAX))
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(id)
+}
+
+/// Hold the learner's row until the transaction ends, so that a learner's attempts are
+/// counted and stored one at a time (PostgreSQL; a SQLite write transaction already
+/// excludes every other writer).
+pub async fn lock_learner(tx: &mut Tx, backend: Backend, user_id: &str) -> Result<(), sqlx::Error> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// An admin's fresh start: the learner's attempts at the lesson's quiz stay, but no longer
+/// count against `max_attempts`.
+pub async fn reset_attempts(tx: &mut Tx, user_id: &str, slug: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("UPDATE quiz_attempts SET counted = 0 WHERE user_id = $1 AND slug = $2")
+        .bind(user_id)
+        .bind(slug)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 const STATS_COLUMNS: &str = "slug, COUNT(*) AS attempts, MAX(percent) AS best_percent, \
-     MAX(passed) AS passed";
+     MAX(passed) AS passed, CAST(SUM(counted) AS BIGINT) AS counted";
 
 fn stats_from(row: &Row) -> Result<(String, QuizStats), sqlx::Error> {
     let passed: Option<i64> = row.try_get("passed")?;
@@ -191,6 +251,7 @@ fn stats_from(row: &Row) -> Result<(String, QuizStats), sqlx::Error> {
             attempts: row.try_get("attempts")?,
             best_percent: row.try_get("best_percent")?,
             passed: passed == Some(1),
+            counted: row.try_get::<Option<i64>, _>("counted")?.unwrap_or(0),
         },
     ))
 }
@@ -311,10 +372,11 @@ fn record_sql(user: &str, slug: &str) -> (String, String) {
         format!(
             "p.slug, p.percent, p.completed_at, p.updated_at, \
              (SELECT COUNT(*) FROM bookmarks b WHERE b.user_id = {user} AND b.slug = {slug}) \
-             AS bookmarks, q.attempts, q.best_percent, q.passed"
+             AS bookmarks, q.attempts, q.best_percent, q.passed, q.counted"
         ),
         format!(
-            "(SELECT COUNT(*) AS attempts, MAX(percent) AS best_percent, MAX(passed) AS passed \
+            "(SELECT COUNT(*) AS attempts, MAX(percent) AS best_percent, MAX(passed) AS passed, \
+             CAST(SUM(counted) AS BIGINT) AS counted \
              FROM quiz_attempts WHERE user_id = {user} AND slug = {slug}) AS q \
              LEFT JOIN progress p ON p.user_id = {user} AND p.slug = {slug}"
         ),
@@ -335,6 +397,7 @@ fn lesson_record_from(row: &Row) -> Result<RecordRow, sqlx::Error> {
         attempts: row.try_get("attempts")?,
         best_percent: row.try_get("best_percent")?,
         passed: passed == Some(1),
+        counted: row.try_get::<Option<i64>, _>("counted")?.unwrap_or(0),
     };
     Ok((progress, bookmarks > 0, quiz))
 }
@@ -352,11 +415,12 @@ fn attempt_from(row: &Row) -> Result<AttemptRow, sqlx::Error> {
         percent: row.try_get("percent")?,
         passed: passed == 1,
         created_at: row.try_get("created_at")?,
+        counted: row.try_get::<i64, _>("counted")? == 1,
     })
 }
 
 const ATTEMPT_COLUMNS: &str =
-    "id, slug, revision, answers, results, score, total, percent, passed, created_at";
+    "id, slug, revision, answers, results, score, total, percent, passed, created_at, counted";
 
 /// A user's attempts at one lesson's quiz, newest first.
 pub async fn attempts_of(

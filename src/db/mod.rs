@@ -10,6 +10,7 @@
 //! themselves once the database answers again.
 
 pub mod admin;
+pub mod analytics;
 pub mod billing;
 pub mod certificates;
 pub mod freshness;

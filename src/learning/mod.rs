@@ -6,6 +6,8 @@
 //! scores are computed on the server from the lesson's current revision, and each
 //! attempt is stored with that revision, the answers and the per-question results.
 
+pub mod analytics;
+pub mod gradebook;
 pub mod quiz;
 pub mod recommend;
 
@@ -17,14 +19,15 @@ use serde_json::json;
 
 use crate::auth::token::Claims;
 use crate::catalog::{Lesson, Snapshot};
+use crate::content::quiz::Quiz;
 use crate::db::learning::{
-    self as store, AttemptRow, BookmarkRow, NewAttempt, ProgressRow, QuizStats,
+    self as store, AnswerItem, AttemptRow, BookmarkRow, NewAttempt, ProgressRow, QuizStats,
 };
 use crate::db::users::User;
 use crate::db::{now, Db};
 use crate::error::AppError;
 use crate::plans::{self, Capability};
-use quiz::{QuestionResult, Scored, SubmittedAnswers};
+use quiz::{QuestionResult, ResultView, Scored, SubmittedAnswers};
 
 /// Where a learner stands on a lesson.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -160,10 +163,44 @@ pub struct AttemptOutcome {
     pub attempt_id: i64,
     pub scored: Scored,
     pub stats: QuizStats,
+    pub allowance: Allowance,
+    /// Whether the quiz's `reveal` policy lets this attempt show the key.
+    pub shows_key: bool,
+}
+
+/// How many attempts a reader has at a quiz.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Allowance {
+    /// `null` when unlimited.
+    pub max_attempts: Option<u32>,
+    /// `null` when unlimited.
+    pub attempts_left: Option<i64>,
+}
+
+impl Allowance {
+    pub const UNLIMITED: Allowance = Allowance {
+        max_attempts: None,
+        attempts_left: None,
+    };
+
+    /// What is left of `quiz`'s attempts after `counted` that count.
+    pub fn of(quiz: &Quiz, counted: i64) -> Allowance {
+        Allowance {
+            max_attempts: quiz.max_attempts,
+            attempts_left: quiz
+                .max_attempts
+                .map(|max| (i64::from(max) - counted).max(0)),
+        }
+    }
+
+    pub fn exhausted(self) -> bool {
+        self.attempts_left == Some(0)
+    }
 }
 
 /// The contract's answer to an attempt:
-/// `{attempt_id, score, total, percent, passed, best_percent, results}` (+ `attempts`).
+/// `{attempt_id, score, total, percent, passed, best_percent, results}` (+ `attempts`,
+/// `max_attempts`, `attempts_left`).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AttemptReport<'a> {
     pub attempt_id: i64,
@@ -174,7 +211,13 @@ pub struct AttemptReport<'a> {
     pub best_percent: Option<i64>,
     /// Attempts at this quiz so far, this one included.
     pub attempts: i64,
-    pub results: &'a [QuestionResult],
+    /// `null` when unlimited.
+    pub max_attempts: Option<u32>,
+    /// `null` when unlimited.
+    pub attempts_left: Option<i64>,
+    /// Whether the results show the answer key (the quiz's `reveal` policy).
+    pub revealed: bool,
+    pub results: Vec<ResultView<'a>>,
 }
 
 impl AttemptOutcome {
@@ -187,12 +230,23 @@ impl AttemptOutcome {
             passed: self.scored.passed,
             best_percent: self.stats.best_percent,
             attempts: self.stats.attempts,
-            results: &self.scored.results,
+            max_attempts: self.allowance.max_attempts,
+            attempts_left: self.allowance.attempts_left,
+            revealed: self.shows_key,
+            results: self
+                .scored
+                .results
+                .iter()
+                .map(|r| r.view(self.shows_key))
+                .collect(),
         }
     }
 }
 
-/// Check, score and store an attempt at a lesson's quiz.
+/// Check, score and store an attempt at a lesson's quiz. With `max_attempts`, the count
+/// and the insert share one write transaction that holds the learner, so of concurrent
+/// attempts for the last one left exactly one is stored (the others: 409
+/// `attempts_exhausted`).
 pub async fn attempt_quiz(
     db: &Db,
     user: &User,
@@ -207,6 +261,13 @@ pub async fn attempt_quiz(
     let results_json = serde_json::to_string(&scored.results).map_err(AppError::internal)?;
     let at = now();
     let mut tx = db.begin_write().await?;
+    if quiz_def.max_attempts.is_some() {
+        store::lock_learner(&mut tx, db.backend(), &user.id).await?;
+        let before = store::quiz_stats_in(&mut tx, &user.id, &lesson.slug).await?;
+        if Allowance::of(quiz_def, before.counted).exhausted() {
+            return Err(attempts_exhausted(quiz_def));
+        }
+    }
     let attempt_id = store::insert_attempt(
         &mut tx,
         &NewAttempt {
@@ -220,21 +281,76 @@ pub async fn attempt_quiz(
             percent: i64::from(scored.percent),
             passed: scored.passed,
             created_at: &at,
+            items: scored
+                .results
+                .iter()
+                .map(|r| AnswerItem {
+                    question_id: &r.question_id,
+                    correct: r.correct,
+                    picks: &r.chosen_choice_ids,
+                })
+                .collect(),
         },
     )
     .await?;
     let stats = store::quiz_stats_in(&mut tx, &user.id, &lesson.slug).await?;
     tx.commit().await?;
+    let allowance = Allowance::of(quiz_def, stats.counted);
+    let shows_key = quiz_def
+        .reveal
+        .shows_key(stats.passed, allowance.attempts_left);
     Ok(AttemptOutcome {
         attempt_id,
         scored,
         stats,
+        allowance,
+        shows_key,
     })
 }
 
-/// The user's attempts at a published lesson's quiz, newest first.
-pub async fn attempts(db: &Db, user: &User, lesson: &Lesson) -> Result<Vec<AttemptRow>, AppError> {
-    Ok(store::attempts_of(db, &user.id, &lesson.slug).await?)
+fn attempts_exhausted(quiz: &Quiz) -> AppError {
+    let max = quiz.max_attempts.unwrap_or_default();
+    AppError::Conflict {
+        code: "attempts_exhausted",
+        message: format!(
+            "You have used all {max} attempt{} at this quiz.",
+            if max == 1 { "" } else { "s" }
+        ),
+        missing: None,
+    }
+}
+
+/// The user's attempts at a published lesson's quiz, newest first, and what is left.
+pub async fn attempts(
+    db: &Db,
+    user: &User,
+    lesson: &Lesson,
+) -> Result<(Vec<AttemptRow>, Allowance), AppError> {
+    let rows = store::attempts_of(db, &user.id, &lesson.slug).await?;
+    let counted = rows.iter().filter(|a| a.counted).count() as i64;
+    let allowance = match &lesson.rendered.quiz {
+        Some(quiz) => Allowance::of(quiz, counted),
+        None => Allowance::UNLIMITED,
+    };
+    Ok((rows, allowance))
+}
+
+/// An admin's fresh start for a learner on a lesson's quiz (see `store::reset_attempts`).
+/// An unknown learner or a lesson without a quiz is 404.
+pub async fn reset_quiz(db: &Db, lesson: &Lesson, user_id: &str) -> Result<(), AppError> {
+    if lesson.rendered.quiz.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = db.begin_write().await?;
+    if crate::db::users::by_id_in(&mut tx, user_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    store::reset_attempts(&mut tx, user_id, &lesson.slug).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// What the lesson page shows a signed-in reader about their own learning.

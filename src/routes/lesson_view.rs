@@ -136,10 +136,13 @@ impl<'a> LessonView<'a> {
             objectives: &r.objectives,
             takeaways: if locked { &[] } else { &r.takeaways },
             token_count: r.token_count,
-            quiz: if locked {
-                None
-            } else {
-                r.quiz.as_ref().map(|q| q.public())
+            quiz: match (&r.quiz, &viewer.0) {
+                _ if locked => None,
+                (Some(quiz), Some(session)) => {
+                    Some(quiz.public_for(&format!("{}/{}", session.user.id, lesson.slug)))
+                }
+                (quiz, None) => quiz.as_ref().map(|q| q.public()),
+                (None, _) => None,
             },
             media: Media {
                 audio: Audio {

@@ -238,7 +238,14 @@ async fn json_shapes_follow_the_contract(backend: Backend) {
     );
 
     let quiz = &lesson["quiz"];
-    assert_eq!(keys(quiz), ["pass_percent", "questions"]);
+    assert_eq!(
+        keys(quiz),
+        ["max_attempts", "pass_percent", "questions", "reveal"]
+    );
+    assert_eq!(
+        (quiz["max_attempts"].clone(), quiz["reveal"].clone()),
+        (serde_json::Value::Null, serde_json::Value::from("always"))
+    );
     let questions = quiz["questions"].as_array().unwrap();
     assert!(questions.len() >= 5);
     for question in questions {

@@ -4,7 +4,9 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::learning::{self, quiz::SubmittedAnswers, AttemptReport, Overview, ProgressView};
+use crate::learning::{
+    self, quiz::SubmittedAnswers, Allowance, AttemptReport, Overview, ProgressView,
+};
 use crate::routes::error::ApiError;
 use crate::routes::session::CurrentUser;
 use crate::routes::state::AppState;
@@ -21,9 +23,19 @@ pub struct ProgressBody {
 
 #[derive(Deserialize, ToSchema)]
 pub struct AttemptBody {
-    /// Question id → the choice ids picked (integers 0, 1, 2, …).
-    #[schema(inline)]
+    /// Question id → the choice ids picked (integers 0, 1, 2, …), or one number for a
+    /// `number` or `token_count` question.
+    #[schema(value_type = std::collections::BTreeMap<String, GivenAnswer>)]
     answers: SubmittedAnswers,
+}
+
+/// One answer, in the OpenAPI document: the choice ids picked, or one number.
+#[derive(ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // Only describes `SubmittedAnswers`' values, which are read as JSON.
+enum GivenAnswer {
+    Choices(Vec<i64>),
+    Number(f64),
 }
 
 /// One earlier attempt.
@@ -42,6 +54,8 @@ pub struct AttemptSummary {
 #[derive(Serialize, ToSchema)]
 pub struct AttemptList {
     attempts: Vec<AttemptSummary>,
+    #[serde(flatten)]
+    allowance: Allowance,
 }
 
 #[utoipa::path(put, path = "/api/v1/lessons/{slug}/progress", tag = "learning",
@@ -142,6 +156,7 @@ pub async fn delete_bookmark(
         (status = 401, description = "`unauthenticated`"),
         (status = 403, description = "`plan_required` for a locked lesson, or `csrf_failed`"),
         (status = 404, description = "`not_found`: no such lesson, or it has no quiz"),
+        (status = 409, description = "`attempts_exhausted`: every attempt that `max_attempts` allows is used"),
         (status = 413, description = "`payload_too_large`"),
         (status = 415, description = "`unsupported_media_type`"),
     ))]
@@ -173,8 +188,8 @@ pub async fn list_attempts(
 ) -> Result<HttpResponse, ApiError> {
     let catalog = state.catalog().await?;
     let lesson = learning::published(&catalog, &slug)?;
-    let attempts = learning::attempts(&state.db, &user.0.user, lesson)
-        .await?
+    let (attempts, allowance) = learning::attempts(&state.db, &user.0.user, lesson).await?;
+    let attempts = attempts
         .into_iter()
         .map(|a| AttemptSummary {
             id: a.id,
@@ -186,5 +201,8 @@ pub async fn list_attempts(
             revision: a.revision,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(AttemptList { attempts }))
+    Ok(HttpResponse::Ok().json(AttemptList {
+        attempts,
+        allowance,
+    }))
 }

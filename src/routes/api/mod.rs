@@ -2,6 +2,7 @@
 //! list that the OpenAPI document is checked against are made.
 
 pub(crate) mod admin;
+mod analytics;
 mod auth;
 mod billing;
 mod body;
@@ -75,6 +76,9 @@ api_routes! {
     "/admin/lessons/{slug}/publish" => { POST => admin::publish }
     "/admin/lessons/{slug}/unpublish" => { POST => admin::unpublish }
     "/admin/lessons/{slug}/audio" => { PUT => admin::upload_audio }
+    "/admin/lessons/{slug}/analytics" => { GET => analytics::lesson }
+    "/admin/lessons/{slug}/quiz/reset" => { POST => analytics::reset }
+    "/admin/courses/{slug}/gradebook.csv" => { GET => analytics::gradebook }
     "/admin/preview" => { POST => admin::preview }
     "/admin/courses/{slug}" => { PUT => admin::put_course }
     "/admin/users" => { GET => admin::users }

@@ -11,7 +11,9 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{Content, Header, Ref, RefOr, Response, Schema};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, auth, billing, certificates, learning, lessons, media, plans, tokenizer};
+use super::{
+    admin, analytics, auth, billing, certificates, learning, lessons, media, plans, tokenizer,
+};
 
 /// The schema name of every error body.
 const ERROR_BODY: &str = "ErrorBody";
@@ -38,6 +40,7 @@ const ERROR_BODY: &str = "ErrorBody";
         admin::lessons, admin::create, admin::show, admin::update, admin::delete,
         admin::revisions, admin::revision, admin::restore, admin::publish, admin::unpublish,
         admin::upload_audio, admin::preview, admin::put_course, admin::users, admin::set_plan,
+        analytics::lesson, analytics::gradebook, analytics::reset,
         billing::webhook,
     ),
     modifiers(&SecuritySchemes, &ErrorBodies),

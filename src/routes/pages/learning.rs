@@ -1,6 +1,8 @@
 //! The lesson page's forms, which work without JavaScript: "Mark as complete", bookmarks
 //! (also used from `/account`) and the quiz.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -97,18 +99,41 @@ pub async fn quiz(
         .find(|(k, _)| k == "csrf_token")
         .map_or("", |(_, v)| v.as_str());
     session.check_form_token(&state.keys, token)?;
-    let mut answers = SubmittedAnswers::new();
-    for (question, choice) in form.iter().filter(|(k, _)| k != "csrf_token") {
-        let choice: i64 = choice.trim().parse().map_err(|_| {
-            AppError::invalid_field(
-                &format!("answers.{question}"),
-                format!("\"{choice}\" is not a choice id."),
-            )
-        })?;
-        answers.entry(question.clone()).or_default().push(choice);
-    }
     let catalog = state.catalog().await?;
     let lesson = learning::published(&catalog, &slug)?;
+    let numeric = |id: &str| {
+        (lesson.rendered.quiz.as_ref())
+            .and_then(|quiz| quiz.questions.iter().find(|q| q.id == id))
+            .is_some_and(|q| q.kind.is_number())
+    };
+    let mut answers = SubmittedAnswers::new();
+    let mut choices: BTreeMap<&str, Vec<serde_json::Value>> = BTreeMap::new();
+    for (question, value) in form.iter().filter(|(k, _)| k != "csrf_token") {
+        let value = value.trim();
+        let field = format!("answers.{question}");
+        if numeric(question) {
+            // An empty number box is a question left out.
+            if value.is_empty() {
+                continue;
+            }
+            let number = value
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .ok_or_else(|| {
+                    AppError::invalid_field(&field, format!("\"{value}\" is not a number."))
+                })?;
+            answers.insert(question.clone(), serde_json::Value::Number(number));
+            continue;
+        }
+        let choice: i64 = value.parse().map_err(|_| {
+            AppError::invalid_field(&field, format!("\"{value}\" is not a choice id."))
+        })?;
+        choices.entry(question).or_default().push(choice.into());
+    }
+    for (question, ids) in choices {
+        answers.insert(question.to_owned(), serde_json::Value::Array(ids));
+    }
     let outcome = learning::attempt_quiz(&state.db, &session.user, lesson, &answers).await?;
     let record = learning::lesson_record(&state.db, &session.user, &slug).await?;
     lesson::render(

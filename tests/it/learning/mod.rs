@@ -4,6 +4,7 @@
 mod concurrency;
 mod export;
 mod pages;
+mod policies;
 mod privacy;
 mod progress;
 mod quizzes;

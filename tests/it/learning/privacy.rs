@@ -60,7 +60,10 @@ async fn a_new_users_record_is_empty_beside_anothers(backend: Backend) {
         &format!("/api/v1/lessons/{FREE_LESSON}/quiz/attempts"),
     )
     .await;
-    assert_eq!(list, json!({"attempts": []}));
+    assert_eq!(
+        list,
+        json!({"attempts": [], "max_attempts": null, "attempts_left": null})
+    );
     let (_, export) = get(&app, &bob, "/api/v1/me/export").await;
     assert_eq!(
         (

@@ -44,7 +44,8 @@ async fn attempts_keep_the_revision_they_were_scored_against(backend: Backend) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let answers: BTreeMap<String, Vec<i64>> = [("q1".to_owned(), vec![1])].into();
+    let answers: BTreeMap<String, serde_json::Value> =
+        [("q1".to_owned(), serde_json::json!([1]))].into();
 
     let snapshot = catalog.snapshot();
     let v1 = snapshot.lesson("edited").unwrap();
@@ -71,7 +72,7 @@ async fn attempts_keep_the_revision_they_were_scored_against(backend: Backend) {
         "the earlier best is kept"
     );
 
-    let stored = lectern::learning::attempts(&db, &user, v2).await.unwrap();
+    let (stored, _) = lectern::learning::attempts(&db, &user, v2).await.unwrap();
     assert_eq!(stored.len(), 2);
     let (newest, oldest) = (&stored[0], &stored[1]);
     assert_eq!(

@@ -19,7 +19,7 @@ use self::reader::{Reader, ReaderParts};
 pub use self::token_box::TokenQuery;
 use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::learning::{self, AttemptOutcome, LessonRecord};
+use crate::learning::{self, Allowance, AttemptOutcome, LessonRecord};
 use crate::plans::{self, Capability};
 use crate::routes::error::PageError;
 use crate::routes::lesson_view::LessonView;
@@ -114,6 +114,16 @@ pub async fn render(
                 record,
                 locked: view.locked,
                 pass_percent: view.quiz.as_ref().map_or(0, |quiz| quiz.pass_percent),
+                allowance: match attempt {
+                    Some(attempt) => attempt.allowance,
+                    None => lesson
+                        .rendered
+                        .quiz
+                        .as_ref()
+                        .map_or(Allowance::UNLIMITED, |quiz| {
+                            Allowance::of(quiz, record.quiz.counted)
+                        }),
+                },
                 attempt,
             },
         )?),
@@ -178,7 +188,12 @@ fn frame_of(
             "locked": view.locked,
         },
         "quiz": view.quiz.as_ref().map(|quiz| {
-            json!({ "question_count": quiz.questions.len(), "pass_percent": quiz.pass_percent })
+            json!({
+                "question_count": quiz.questions.len(),
+                "pass_percent": quiz.pass_percent,
+                "max_attempts": quiz.max_attempts,
+                "reveal_note": quiz.reveal.describe(),
+            })
         }),
         "viewer": {
             "signed_in": viewer.signed_in(),
@@ -209,15 +224,21 @@ fn frame_of(
     Ok(frame)
 }
 
-/// A scored attempt as the quiz template reads it: results keyed by question id.
+/// A scored attempt as the quiz template reads it: results keyed by question id, as the
+/// quiz's `reveal` policy lets the reader see them, with numbers worded for people.
 fn quiz_result_json(attempt: &AttemptOutcome) -> serde_json::Value {
-    let by_question: serde_json::Map<String, serde_json::Value> = attempt
-        .scored
+    let report = attempt.report();
+    let by_question: serde_json::Map<String, serde_json::Value> = report
         .results
         .iter()
-        .map(|r| (r.question_id.clone(), json!(r)))
+        .map(|r| {
+            let mut result = json!(r);
+            result["chosen_label"] = json!(r.chosen_number.map(|n| n.to_string()));
+            result["key_label"] = json!(r.correct_number.map(|n| n.to_string()));
+            (r.question_id.to_owned(), result)
+        })
         .collect();
-    let mut result = json!(attempt.report());
+    let mut result = json!(report);
     result["by_question"] = serde_json::Value::Object(by_question);
     result
 }

@@ -174,7 +174,12 @@ impl Source<'_> {
     /// Whether this request shows its own `part` rather than the shared one.
     pub fn owns(&self, part: Shared) -> bool {
         match part {
-            Shared::Questions => self.quiz_result.is_some(),
+            // Shuffled choices are in the reader's own order.
+            Shared::Questions => {
+                self.quiz_result.is_some()
+                    || (self.signed_in
+                        && (self.lesson.rendered.quiz.as_ref()).is_some_and(|q| q.shuffle_choices))
+            }
             Shared::Tokens => !self.query.is_empty(),
             Shared::Recommended => self.personal,
         }

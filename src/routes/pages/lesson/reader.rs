@@ -7,7 +7,7 @@ use serde::Serialize;
 use tera::Context;
 
 use crate::error::AppError;
-use crate::learning::{AttemptOutcome, LessonRecord, Status};
+use crate::learning::{Allowance, AttemptOutcome, LessonRecord, Status};
 use crate::routes::templates::Templates;
 
 /// The reader's data the templates read.
@@ -18,6 +18,8 @@ pub struct Reader<'a> {
     /// Whether the reader's plan shows only the lesson's teaser.
     pub locked: bool,
     pub pass_percent: u8,
+    /// What is left of the quiz's attempts.
+    pub allowance: Allowance,
     /// A quiz attempt just scored (the no-JavaScript submit).
     pub attempt: Option<&'a AttemptOutcome>,
 }
@@ -49,6 +51,8 @@ struct QuizView {
     attempts: i64,
     best_percent: i64,
     passed: bool,
+    max_attempts: Option<u32>,
+    attempts_left: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -59,6 +63,7 @@ struct AttemptView {
     percent: u8,
     best_percent: i64,
     attempts: i64,
+    revealed: bool,
 }
 
 /// The rendered HTML of each of the reader's holes.
@@ -90,6 +95,8 @@ impl ReaderParts {
                 attempts: record.quiz.attempts,
                 best_percent: record.quiz.best_percent.unwrap_or_default(),
                 passed: record.quiz.passed,
+                max_attempts: r.allowance.max_attempts,
+                attempts_left: r.allowance.attempts_left,
             },
             attempt: r.attempt.map(|attempt| AttemptView {
                 passed: attempt.scored.passed,
@@ -98,6 +105,7 @@ impl ReaderParts {
                 percent: attempt.scored.percent,
                 best_percent: attempt.stats.best_percent.unwrap_or_default(),
                 attempts: attempt.stats.attempts,
+                revealed: attempt.shows_key,
             }),
         };
         let context = Context::from_serialize(&view).map_err(AppError::internal)?;
