@@ -4,7 +4,7 @@ use tera::{Context, Tera};
 
 use crate::error::AppError;
 
-const TEMPLATES: [(&str, &str); 22] = [
+const TEMPLATES: [(&str, &str); 23] = [
     (
         "certificate.html",
         include_str!("../../templates/certificate.html"),
@@ -67,6 +67,10 @@ const TEMPLATES: [(&str, &str); 22] = [
     (
         "admin/users.html",
         include_str!("../../templates/admin/users.html"),
+    ),
+    (
+        "admin/analytics.html",
+        include_str!("../../templates/admin/analytics.html"),
     ),
     ("pricing.html", include_str!("../../templates/pricing.html")),
 ];

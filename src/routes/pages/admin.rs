@@ -75,7 +75,7 @@ pub struct PlanForm {
     q: Option<String>,
 }
 
-fn context(state: &AppState, admin: &Admin) -> Context {
+pub(super) fn context(state: &AppState, admin: &Admin) -> Context {
     let mut context = Context::new();
     context.insert(
         "viewer",
@@ -85,7 +85,7 @@ fn context(state: &AppState, admin: &Admin) -> Context {
     context
 }
 
-fn page(
+pub(super) fn page(
     state: &AppState,
     name: &str,
     context: Context,
@@ -97,7 +97,7 @@ fn page(
         .body(html))
 }
 
-fn see_other(location: &str) -> HttpResponse {
+pub(super) fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location.to_owned()))
         .finish()

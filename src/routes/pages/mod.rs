@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod analytics;
 mod auth;
 mod catalog;
 mod certificates;
@@ -71,6 +72,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/lessons/{slug}/delete",
             web::post().to(admin::delete),
+        )
+        .route(
+            "/admin/lessons/{slug}/analytics",
+            web::get().to(analytics::show),
+        )
+        .route(
+            "/admin/lessons/{slug}/quiz/reset",
+            web::post().to(analytics::reset),
         )
         .route(
             "/admin/lessons/{slug}/revisions/{revision}/restore",

@@ -3,6 +3,7 @@
 //! instances sharing one PostgreSQL database.
 
 mod access;
+mod analytics;
 mod content_files;
 mod courses;
 mod instances;
