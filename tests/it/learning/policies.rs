@@ -147,8 +147,9 @@ fn shown(report: &Value) -> bool {
 }
 
 async fn each_reveal_mode_shows_the_key_when_it_says(backend: Backend) {
-    // (policy, attempts in order, whether each shows the key)
-    let cases: [(&str, &str, Vec<(Value, bool)>); 4] = [
+    // (slug, policy, attempts in order with whether each shows the key)
+    type Case = (&'static str, &'static str, Vec<(Value, bool)>);
+    let cases: [Case; 4] = [
         (
             "always",
             "reveal = \"always\"",
