@@ -509,8 +509,10 @@ pub async fn export(db: &Db, user: &User) -> Result<serde_json::Value, AppError>
         .map(|a| {
             let answers: serde_json::Value =
                 serde_json::from_str(&a.answers).unwrap_or(serde_json::Value::Null);
-            let results: serde_json::Value =
-                serde_json::from_str(&a.results).unwrap_or(serde_json::Value::Null);
+            // The learner's own answers and how each went; the key stays out, so an export
+            // cannot show what a quiz's `reveal` policy hides.
+            let stored = stored_results(&a);
+            let results: Vec<ResultView> = stored.iter().map(|r| r.view(false)).collect();
             json!({
                 "id": a.id,
                 "slug": a.slug,

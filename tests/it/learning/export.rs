@@ -51,6 +51,15 @@ async fn the_export_holds_progress_bookmarks_and_attempts(backend: Backend) {
     assert_eq!(stored["revision"], 1);
     assert_eq!(stored["answers"][first_id], json!(first_choices));
     assert_eq!(stored["results"][0]["correct"], true);
+    assert_eq!(
+        stored["results"][0]["chosen_choice_ids"],
+        json!(first_choices)
+    );
+    assert!(
+        stored["results"][0]["correct_choice_ids"].is_null()
+            && stored["results"][0]["explanation"].is_null(),
+        "no answer key in an export, whatever the quiz reveals: {stored}"
+    );
 }
 
 async fn deleting_the_account_removes_its_learning(backend: Backend) {
