@@ -173,38 +173,41 @@ fn item(
 
 /// A lesson's analytics.
 pub async fn lesson(db: &Db, lesson: &Lesson) -> Result<LessonAnalytics, AppError> {
-    let reading = store::reading(db, &lesson.slug).await?;
+    let ids: Vec<&str> = match &lesson.rendered.quiz {
+        Some(quiz) => quiz.questions.iter().map(|q| q.id.as_str()).collect(),
+        None => Vec::new(),
+    };
+    // Four independent reads, each on a connection of its own.
+    let (reading, totals, sums, picks) = tokio::try_join!(
+        store::reading(db, &lesson.slug),
+        store::quiz_totals(db, &lesson.slug),
+        store::item_sums(db, &lesson.slug, &ids),
+        store::first_picks(db, &lesson.slug, &ids),
+    )?;
     let funnel = FUNNEL_STEPS
         .iter()
         .zip(reading.reached)
         .map(|(&percent, readers)| FunnelStep { percent, readers })
         .collect();
-    let quiz = match &lesson.rendered.quiz {
-        None => None,
-        Some(quiz) => {
-            let ids: Vec<&str> = quiz.questions.iter().map(|q| q.id.as_str()).collect();
-            let totals = store::quiz_totals(db, &lesson.slug).await?;
-            let sums = store::item_sums(db, &lesson.slug, &ids).await?;
-            let picks = store::first_picks(db, &lesson.slug, &ids).await?;
-            let picks: HashMap<(&str, i64), i64> = picks
+    let quiz = lesson.rendered.quiz.as_ref().map(|quiz| {
+        let picks: HashMap<(&str, i64), i64> = picks
+            .iter()
+            .map(|(q, c, n)| ((q.as_str(), *c), *n))
+            .collect();
+        let sums: HashMap<&str, &ItemSums> =
+            sums.iter().map(|s| (s.question_id.as_str(), s)).collect();
+        QuizAnalytics {
+            learners: totals.learners,
+            attempts: totals.attempts,
+            pass_rate: share(totals.passed_learners, totals.learners),
+            mean_percent: totals.mean_percent,
+            questions: quiz
+                .questions
                 .iter()
-                .map(|(q, c, n)| ((q.as_str(), *c), *n))
-                .collect();
-            let sums: HashMap<&str, &ItemSums> =
-                sums.iter().map(|s| (s.question_id.as_str(), s)).collect();
-            Some(QuizAnalytics {
-                learners: totals.learners,
-                attempts: totals.attempts,
-                pass_rate: share(totals.passed_learners, totals.learners),
-                mean_percent: totals.mean_percent,
-                questions: quiz
-                    .questions
-                    .iter()
-                    .map(|q| item(q, sums.get(q.id.as_str()).copied(), &picks))
-                    .collect(),
-            })
+                .map(|q| item(q, sums.get(q.id.as_str()).copied(), &picks))
+                .collect(),
         }
-    };
+    });
     Ok(LessonAnalytics {
         readers: reading.readers,
         completed: reading.completed,
