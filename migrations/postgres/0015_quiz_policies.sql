@@ -4,34 +4,30 @@
 -- the history (and in the best score) but no longer count against `max_attempts`.
 ALTER TABLE quiz_attempts ADD COLUMN counted BIGINT NOT NULL DEFAULT 1 CHECK (counted IN (0, 1));
 
--- Each attempt's outcome per question and the choices it picked, written with the attempt,
--- so that item analysis is SQL aggregates rather than a pass over every attempt's JSON.
-CREATE TABLE quiz_answers (
+-- Each learner's first attempt at a lesson's quiz (on any revision), the one attempt item
+-- analysis reads, written with it: `outcomes` is a JSON array with one entry per question
+-- asked, `[question id, right (true or false), [ids of the choices picked]]`. A lesson's
+-- item statistics are then one pass over one row per learner, whatever the attempts.
+CREATE TABLE quiz_firsts (
+    slug TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     attempt_id BIGINT NOT NULL REFERENCES quiz_attempts (id) ON DELETE CASCADE,
-    question_id TEXT NOT NULL,
-    correct BIGINT NOT NULL CHECK (correct IN (0, 1)),
-    PRIMARY KEY (attempt_id, question_id)
+    outcomes TEXT NOT NULL,
+    PRIMARY KEY (slug, user_id)
 );
 
-CREATE TABLE quiz_picks (
-    attempt_id BIGINT NOT NULL REFERENCES quiz_attempts (id) ON DELETE CASCADE,
-    question_id TEXT NOT NULL,
-    choice_id BIGINT NOT NULL,
-    PRIMARY KEY (attempt_id, question_id, choice_id)
-);
-
--- A lesson's learners and their first attempts; a lesson's readers and how far they got.
+-- A lesson's learners and their attempts; a lesson's readers and how far they got.
 CREATE INDEX quiz_attempts_by_slug ON quiz_attempts (slug, user_id, id);
 CREATE INDEX progress_by_slug ON progress (slug, percent);
 
--- The attempts made before this migration, from their stored results.
-INSERT INTO quiz_answers (attempt_id, question_id, correct)
-SELECT a.id, r.value ->> 'question_id',
-       CASE WHEN (r.value ->> 'correct')::boolean THEN 1 ELSE 0 END
-FROM quiz_attempts a CROSS JOIN LATERAL jsonb_array_elements(a.results::jsonb) AS r (value);
-
-INSERT INTO quiz_picks (attempt_id, question_id, choice_id)
-SELECT a.id, r.value ->> 'question_id', c.value::bigint
+-- The first attempts made before this migration, from their stored results.
+INSERT INTO quiz_firsts (slug, user_id, attempt_id, outcomes)
+SELECT DISTINCT ON (a.slug, a.user_id) a.slug, a.user_id, a.id,
+       (SELECT COALESCE(jsonb_agg(jsonb_build_array(
+                   r.value -> 'question_id',
+                   COALESCE(r.value -> 'correct', 'false'::jsonb),
+                   COALESCE(r.value -> 'chosen_choice_ids', '[]'::jsonb))
+                   ORDER BY r.ordinality), '[]'::jsonb)::text
+        FROM jsonb_array_elements(a.results::jsonb) WITH ORDINALITY AS r (value, ordinality))
 FROM quiz_attempts a
-CROSS JOIN LATERAL jsonb_array_elements(a.results::jsonb) AS r (value)
-CROSS JOIN LATERAL jsonb_array_elements_text(r.value -> 'chosen_choice_ids') AS c (value);
+ORDER BY a.slug, a.user_id, a.id;

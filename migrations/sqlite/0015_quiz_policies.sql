@@ -4,32 +4,29 @@
 -- the history (and in the best score) but no longer count against `max_attempts`.
 ALTER TABLE quiz_attempts ADD COLUMN counted BIGINT NOT NULL DEFAULT 1 CHECK (counted IN (0, 1));
 
--- Each attempt's outcome per question and the choices it picked, written with the attempt,
--- so that item analysis is SQL aggregates rather than a pass over every attempt's JSON.
-CREATE TABLE quiz_answers (
+-- Each learner's first attempt at a lesson's quiz (on any revision), the one attempt item
+-- analysis reads, written with it: `outcomes` is a JSON array with one entry per question
+-- asked, `[question id, right (true or false), [ids of the choices picked]]`. A lesson's
+-- item statistics are then one pass over one row per learner, whatever the attempts.
+CREATE TABLE quiz_firsts (
+    slug TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     attempt_id BIGINT NOT NULL REFERENCES quiz_attempts (id) ON DELETE CASCADE,
-    question_id TEXT NOT NULL,
-    correct BIGINT NOT NULL CHECK (correct IN (0, 1)),
-    PRIMARY KEY (attempt_id, question_id)
+    outcomes TEXT NOT NULL,
+    PRIMARY KEY (slug, user_id)
 );
 
-CREATE TABLE quiz_picks (
-    attempt_id BIGINT NOT NULL REFERENCES quiz_attempts (id) ON DELETE CASCADE,
-    question_id TEXT NOT NULL,
-    choice_id BIGINT NOT NULL,
-    PRIMARY KEY (attempt_id, question_id, choice_id)
-);
-
--- A lesson's learners and their first attempts; a lesson's readers and how far they got.
+-- A lesson's learners and their attempts; a lesson's readers and how far they got.
 CREATE INDEX quiz_attempts_by_slug ON quiz_attempts (slug, user_id, id);
 CREATE INDEX progress_by_slug ON progress (slug, percent);
 
--- The attempts made before this migration, from their stored results.
-INSERT INTO quiz_answers (attempt_id, question_id, correct)
-SELECT a.id, json_extract(r.value, '$.question_id'),
-       CASE WHEN json_extract(r.value, '$.correct') THEN 1 ELSE 0 END
-FROM quiz_attempts a, json_each(a.results) r;
-
-INSERT INTO quiz_picks (attempt_id, question_id, choice_id)
-SELECT a.id, json_extract(r.value, '$.question_id'), c.value
-FROM quiz_attempts a, json_each(a.results) r, json_each(r.value, '$.chosen_choice_ids') c;
+-- The first attempts made before this migration, from their stored results.
+INSERT INTO quiz_firsts (slug, user_id, attempt_id, outcomes)
+SELECT a.slug, a.user_id, a.id,
+       (SELECT json_group_array(json_array(
+                   json_extract(r.value, '$.question_id'),
+                   json(CASE WHEN json_extract(r.value, '$.correct') THEN 'true' ELSE 'false' END),
+                   json(COALESCE(json_extract(r.value, '$.chosen_choice_ids'), '[]'))))
+        FROM json_each(a.results) r)
+FROM quiz_attempts a
+WHERE a.id = (SELECT MIN(b.id) FROM quiz_attempts b WHERE b.slug = a.slug AND b.user_id = a.user_id);

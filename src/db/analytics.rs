@@ -1,9 +1,11 @@
-//! A lesson's reading funnel and item analysis, and a course's gradebook rows: SQL
-//! aggregates on both backends, so nothing loads every attempt (API.md section 15).
+//! A lesson's reading funnel, quiz totals and first attempts (for item analysis), and a
+//! course's gradebook rows (API.md section 15): SQL aggregates and streams on both
+//! backends, so nothing loads every attempt.
 
 use futures_util::TryStreamExt as _;
 use sqlx::Row as _;
 
+use super::learning::AnswerItem;
 use super::{Db, Row};
 
 /// Readers of a lesson and how far they got.
@@ -71,109 +73,54 @@ pub async fn quiz_totals(db: &Db, slug: &str) -> Result<QuizTotals, sqlx::Error>
     })
 }
 
-/// Sums over learners' first attempts for one question, from which facility and the
-/// point-biserial discrimination follow: `x` is 1 when the question was right, `y` the
-/// number of the attempt's other (current) questions that were right.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ItemSums {
+/// One question of a learner's first attempt at a lesson, as `quiz_firsts` keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
     pub question_id: String,
-    /// First attempts that asked the question.
-    pub n: i64,
-    pub sum_x: i64,
-    pub sum_y: i64,
-    pub sum_xy: i64,
-    pub sum_yy: i64,
+    pub correct: bool,
+    /// The choices picked (none for a number or token-count question).
+    pub picks: Vec<usize>,
 }
 
-/// `$2, $3, …` for `count` values after the slug.
-fn placeholders(count: usize, first: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The stored form of an attempt's outcomes: `[[question id, right, [picks]], …]`.
+type Stored<Id, Picks> = Vec<(Id, bool, Picks)>;
+
+/// `quiz_firsts.outcomes` for an attempt's items.
+pub fn encode_outcomes(items: &[AnswerItem]) -> Result<String, sqlx::Error> {
+    let stored: Stored<&str, &[usize]> = items
+        .iter()
+        .map(|item| (item.question_id, item.correct, item.picks))
+        .collect();
+    serde_json::to_string(&stored).map_err(|e| sqlx::Error::Encode(Box::new(e)))
 }
 
-/// Each learner's first attempt at the lesson (`$1`), and its rows for the questions that
-/// still exist (`$2…`).
-fn first_items(question_count: usize) -> String {
-    format!(
-        "firsts AS (SELECT MIN(id) AS id FROM quiz_attempts WHERE slug = $1 GROUP BY user_id), \
-         items AS (SELECT a.attempt_id, a.question_id, a.correct FROM firsts f \
-         JOIN quiz_answers a ON a.attempt_id = f.id WHERE a.question_id IN ({}))",
-        placeholders(question_count, 2)
-    )
+fn decode_outcomes(text: &str) -> Result<Vec<Outcome>, sqlx::Error> {
+    let stored: Stored<String, Vec<usize>> =
+        serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok(stored
+        .into_iter()
+        .map(|(question_id, correct, picks)| Outcome {
+            question_id,
+            correct,
+            picks,
+        })
+        .collect())
 }
 
-pub async fn item_sums(
+/// Every learner's first attempt at the lesson `slug` (on any revision), streamed into
+/// `each` one attempt at a time.
+pub async fn each_first_attempt(
     db: &Db,
     slug: &str,
-    question_ids: &[&str],
-) -> Result<Vec<ItemSums>, sqlx::Error> {
-    if question_ids.is_empty() {
-        return Ok(Vec::new());
+    mut each: impl FnMut(Vec<Outcome>),
+) -> Result<(), sqlx::Error> {
+    let mut rows = sqlx::query("SELECT outcomes FROM quiz_firsts WHERE slug = $1")
+        .bind(slug)
+        .fetch(&db.read);
+    while let Some(row) = rows.try_next().await? {
+        each(decode_outcomes(row.try_get("outcomes")?)?);
     }
-    let sql = format!(
-        "WITH {}, totals AS (SELECT attempt_id, SUM(correct) AS total FROM items GROUP BY attempt_id) \
-         SELECT i.question_id, COUNT(*) AS n, CAST(SUM(i.correct) AS BIGINT) AS sum_x, \
-         CAST(SUM(t.total - i.correct) AS BIGINT) AS sum_y, \
-         CAST(SUM(i.correct * (t.total - i.correct)) AS BIGINT) AS sum_xy, \
-         CAST(SUM((t.total - i.correct) * (t.total - i.correct)) AS BIGINT) AS sum_yy \
-         FROM items i JOIN totals t ON t.attempt_id = i.attempt_id GROUP BY i.question_id",
-        first_items(question_ids.len())
-    );
-    let mut query = sqlx::query(&sql).bind(slug);
-    for id in question_ids {
-        query = query.bind(*id);
-    }
-    query
-        .fetch_all(&db.read)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(ItemSums {
-                question_id: row.try_get("question_id")?,
-                n: row.try_get("n")?,
-                sum_x: row.try_get("sum_x")?,
-                sum_y: row.try_get("sum_y")?,
-                sum_xy: row.try_get("sum_xy")?,
-                sum_yy: row.try_get("sum_yy")?,
-            })
-        })
-        .collect()
-}
-
-/// How many first attempts picked each choice: `(question id, choice id, count)`.
-pub async fn first_picks(
-    db: &Db,
-    slug: &str,
-    question_ids: &[&str],
-) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
-    if question_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "WITH firsts AS (SELECT MIN(id) AS id FROM quiz_attempts WHERE slug = $1 GROUP BY user_id) \
-         SELECT p.question_id, p.choice_id, COUNT(*) AS picked FROM firsts f \
-         JOIN quiz_picks p ON p.attempt_id = f.id WHERE p.question_id IN ({}) \
-         GROUP BY p.question_id, p.choice_id",
-        placeholders(question_ids.len(), 2)
-    );
-    let mut query = sqlx::query(&sql).bind(slug);
-    for id in question_ids {
-        query = query.bind(*id);
-    }
-    query
-        .fetch_all(&db.read)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok((
-                row.try_get("question_id")?,
-                row.try_get("choice_id")?,
-                row.try_get("picked")?,
-            ))
-        })
-        .collect()
+    Ok(())
 }
 
 /// One learner's record of one lesson of a course, for the gradebook.
@@ -203,6 +150,14 @@ fn grade_from(row: &Row) -> Result<GradeRow, sqlx::Error> {
     })
 }
 
+/// `$1, $2, …` for `count` values.
+fn placeholders(count: usize) -> String {
+    (1..=count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Every learner's records of the lessons `slugs` (those with progress or an attempt),
 /// one learner's rows together, learners in the order they signed up: streamed from the
 /// database into `each`, which answers whether to go on.
@@ -218,7 +173,7 @@ where
     if slugs.is_empty() {
         return Ok(());
     }
-    let list = placeholders(slugs.len(), 1);
+    let list = placeholders(slugs.len());
     let sql = format!(
         "WITH keys AS (SELECT user_id, slug FROM progress WHERE slug IN ({list}) \
          UNION SELECT user_id, slug FROM quiz_attempts WHERE slug IN ({list})), \

@@ -174,7 +174,8 @@ pub async fn bookmarks_of(db: &Db, user_id: &str) -> Result<Vec<BookmarkRow>, sq
     .collect()
 }
 
-/// Store an attempt with its per-question rows; returns its id.
+/// Store an attempt (and, when it is the learner's first at the lesson, its outcomes for
+/// item analysis); returns its id.
 pub async fn insert_attempt(tx: &mut Tx, attempt: &NewAttempt<'_>) -> Result<i64, sqlx::Error> {
     let id: i64 = sqlx::query(
         "INSERT INTO quiz_attempts (user_id, slug, revision, answers, results, score, total, \
@@ -193,26 +194,17 @@ pub async fn insert_attempt(tx: &mut Tx, attempt: &NewAttempt<'_>) -> Result<i64
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
-    for item in &attempt.items {
-        sqlx::query(
-            "INSERT INTO quiz_answers (attempt_id, question_id, correct) VALUES ($1, $2, $3)",
-        )
-        .bind(id)
-        .bind(item.question_id)
-        .bind(i64::from(item.correct))
-        .execute(&mut **tx)
-        .await?;
-        for &choice in item.picks {
-            sqlx::query(
-                "INSERT INTO quiz_picks (attempt_id, question_id, choice_id) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(item.question_id)
-            .bind(i64::try_from(choice).unwrap_or(i64::MAX))
-            .execute(&mut **tx)
-            .await?;
-        }
-    }
+    // Only a learner's first attempt at the lesson is kept for item analysis.
+    sqlx::query(
+        "INSERT INTO quiz_firsts (slug, user_id, attempt_id, outcomes) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (slug, user_id) DO NOTHING",
+    )
+    .bind(attempt.slug)
+    .bind(attempt.user_id)
+    .bind(id)
+    .bind(super::analytics::encode_outcomes(&attempt.items)?)
+    .execute(&mut **tx)
+    .await?;
     Ok(id)
 }
 

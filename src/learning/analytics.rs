@@ -1,6 +1,7 @@
 //! What an author learns about a lesson (API.md section 15): the reading funnel, the
 //! quiz's totals and, per question, Moodle's item statistics on each learner's first
-//! attempt. The database does the counting (`db::analytics`); this turns sums into
+//! attempt. The database counts readers and attempts (`db::analytics`) and streams one
+//! row per learner's first attempt; this folds those into sums, turns the sums into
 //! indices and flags the questions that need a look.
 
 use std::collections::HashMap;
@@ -9,7 +10,7 @@ use serde::Serialize;
 
 use crate::catalog::Lesson;
 use crate::content::quiz::{Question, QuestionKind};
-use crate::db::analytics::{self as store, ItemSums, FUNNEL_STEPS};
+use crate::db::analytics::{self as store, Outcome, FUNNEL_STEPS};
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -101,6 +102,66 @@ impl Flag {
     }
 }
 
+/// Sums over learners' first attempts for one question, from which facility and the
+/// point-biserial discrimination follow: `x` is 1 when the question was right, `y` the
+/// number of the attempt's other (current) questions that were right.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ItemSums {
+    /// First attempts that asked the question.
+    pub n: i64,
+    pub sum_x: i64,
+    pub sum_y: i64,
+    pub sum_xy: i64,
+    pub sum_yy: i64,
+}
+
+/// A quiz's item sums and choice counts, added up one first attempt at a time. Only the
+/// questions that still exist count, in an attempt's score as well.
+struct Tally<'q> {
+    index: HashMap<&'q str, usize>,
+    sums: Vec<ItemSums>,
+    /// Per question, how many first attempts picked each of its choices.
+    picks: Vec<Vec<i64>>,
+}
+
+impl<'q> Tally<'q> {
+    fn new(questions: &'q [Question]) -> Self {
+        Tally {
+            index: questions
+                .iter()
+                .enumerate()
+                .map(|(i, q)| (q.id.as_str(), i))
+                .collect(),
+            sums: vec![ItemSums::default(); questions.len()],
+            picks: questions.iter().map(|q| vec![0; q.choices.len()]).collect(),
+        }
+    }
+
+    fn add(&mut self, attempt: &[Outcome]) {
+        let asked: Vec<(usize, &Outcome)> = attempt
+            .iter()
+            .filter_map(|o| self.index.get(o.question_id.as_str()).map(|&i| (i, o)))
+            .collect();
+        let right = asked.iter().filter(|(_, o)| o.correct).count() as i64;
+        for (i, outcome) in asked {
+            let x = i64::from(outcome.correct);
+            let y = right - x;
+            let sums = &mut self.sums[i];
+            sums.n += 1;
+            sums.sum_x += x;
+            sums.sum_y += y;
+            sums.sum_xy += x * y;
+            sums.sum_yy += y * y;
+            for &choice in &outcome.picks {
+                // A choice the question no longer has is not counted.
+                if let Some(picked) = self.picks[i].get_mut(choice) {
+                    *picked += 1;
+                }
+            }
+        }
+    }
+}
+
 /// The share `part / whole`, or `None` when `whole` is 0.
 fn share(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
@@ -137,32 +198,24 @@ fn flags(item: &ItemAnalysis) -> Vec<Flag> {
     flags
 }
 
-fn item(
-    question: &Question,
-    sums: Option<&ItemSums>,
-    picks: &HashMap<(&str, i64), i64>,
-) -> ItemAnalysis {
-    let answered = sums.map_or(0, |s| s.n);
+fn item(question: &Question, sums: &ItemSums, picks: &[i64]) -> ItemAnalysis {
     let mut item = ItemAnalysis {
         id: question.id.clone(),
         prompt: question.prompt.clone(),
         kind: question.kind,
-        answered,
-        facility: sums.and_then(|s| share(s.sum_x, s.n)),
-        discrimination: sums.and_then(point_biserial),
+        answered: sums.n,
+        facility: share(sums.sum_x, sums.n),
+        discrimination: point_biserial(sums),
         choices: question
             .choices
             .iter()
+            .zip(picks)
             .enumerate()
-            .map(|(id, text)| ChoicePicks {
+            .map(|(id, (text, &picked))| ChoicePicks {
                 id,
                 text: text.clone(),
                 correct: question.answer.contains(&id),
-                picked: i64::try_from(id)
-                    .ok()
-                    .and_then(|c| picks.get(&(question.id.as_str(), c)))
-                    .copied()
-                    .unwrap_or(0),
+                picked,
             })
             .collect(),
         flags: Vec::new(),
@@ -173,40 +226,38 @@ fn item(
 
 /// A lesson's analytics.
 pub async fn lesson(db: &Db, lesson: &Lesson) -> Result<LessonAnalytics, AppError> {
-    let ids: Vec<&str> = match &lesson.rendered.quiz {
-        Some(quiz) => quiz.questions.iter().map(|q| q.id.as_str()).collect(),
-        None => Vec::new(),
-    };
-    // Four independent reads, each on a connection of its own.
-    let (reading, totals, sums, picks) = tokio::try_join!(
+    let questions = lesson
+        .rendered
+        .quiz
+        .as_ref()
+        .map_or(&[][..], |quiz| &quiz.questions[..]);
+    let mut tally = Tally::new(questions);
+    // Three independent reads, each on a connection of its own.
+    let (reading, totals, ()) = tokio::try_join!(
         store::reading(db, &lesson.slug),
         store::quiz_totals(db, &lesson.slug),
-        store::item_sums(db, &lesson.slug, &ids),
-        store::first_picks(db, &lesson.slug, &ids),
+        async {
+            if questions.is_empty() {
+                return Ok(());
+            }
+            store::each_first_attempt(db, &lesson.slug, |attempt| tally.add(&attempt)).await
+        },
     )?;
     let funnel = FUNNEL_STEPS
         .iter()
         .zip(reading.reached)
         .map(|(&percent, readers)| FunnelStep { percent, readers })
         .collect();
-    let quiz = lesson.rendered.quiz.as_ref().map(|quiz| {
-        let picks: HashMap<(&str, i64), i64> = picks
+    let quiz = lesson.rendered.quiz.as_ref().map(|_| QuizAnalytics {
+        learners: totals.learners,
+        attempts: totals.attempts,
+        pass_rate: share(totals.passed_learners, totals.learners),
+        mean_percent: totals.mean_percent,
+        questions: questions
             .iter()
-            .map(|(q, c, n)| ((q.as_str(), *c), *n))
-            .collect();
-        let sums: HashMap<&str, &ItemSums> =
-            sums.iter().map(|s| (s.question_id.as_str(), s)).collect();
-        QuizAnalytics {
-            learners: totals.learners,
-            attempts: totals.attempts,
-            pass_rate: share(totals.passed_learners, totals.learners),
-            mean_percent: totals.mean_percent,
-            questions: quiz
-                .questions
-                .iter()
-                .map(|q| item(q, sums.get(q.id.as_str()).copied(), &picks))
-                .collect(),
-        }
+            .zip(tally.sums.iter().zip(&tally.picks))
+            .map(|(question, (sums, picks))| item(question, sums, picks))
+            .collect(),
     });
     Ok(LessonAnalytics {
         readers: reading.readers,
@@ -222,13 +273,70 @@ mod tests {
 
     fn sums(pairs: &[(i64, i64)]) -> ItemSums {
         ItemSums {
-            question_id: "q".into(),
             n: pairs.len() as i64,
             sum_x: pairs.iter().map(|p| p.0).sum(),
             sum_y: pairs.iter().map(|p| p.1).sum(),
             sum_xy: pairs.iter().map(|p| p.0 * p.1).sum(),
             sum_yy: pairs.iter().map(|p| p.1 * p.1).sum(),
         }
+    }
+
+    fn question(id: &str, choices: usize) -> Question {
+        Question {
+            id: id.into(),
+            prompt: id.into(),
+            kind: QuestionKind::Single,
+            choices: (0..choices).map(|c| c.to_string()).collect(),
+            answer: vec![0],
+            answer_number: None,
+            tolerance: 0.0,
+            text: None,
+            encoding: None,
+            explanation: String::new(),
+        }
+    }
+
+    fn outcome(id: &str, correct: bool, picks: &[usize]) -> Outcome {
+        Outcome {
+            question_id: id.into(),
+            correct,
+            picks: picks.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_tally_counts_only_the_questions_and_choices_that_still_exist() {
+        let questions = [question("a", 2), question("b", 3)];
+        let mut tally = Tally::new(&questions);
+        // "gone" was removed from the quiz: it is neither an item nor part of the score;
+        // choice 7 of "b" no longer exists either.
+        tally.add(&[
+            outcome("a", true, &[0]),
+            outcome("gone", true, &[1]),
+            outcome("b", true, &[0, 7]),
+        ]);
+        tally.add(&[outcome("a", false, &[1])]);
+        assert_eq!(
+            tally.sums[0],
+            ItemSums {
+                n: 2,
+                sum_x: 1,
+                sum_y: 1,
+                sum_xy: 1,
+                sum_yy: 1
+            }
+        );
+        assert_eq!(
+            tally.sums[1],
+            ItemSums {
+                n: 1,
+                sum_x: 1,
+                sum_y: 1,
+                sum_xy: 1,
+                sum_yy: 1
+            }
+        );
+        assert_eq!(tally.picks, vec![vec![1, 1], vec![1, 0, 0]]);
     }
 
     #[test]

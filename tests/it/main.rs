@@ -22,6 +22,7 @@ mod glossary;
 mod import;
 mod layers;
 mod learning;
+mod migrations;
 mod openapi;
 mod outage;
 mod plans;
