@@ -111,7 +111,7 @@ token=$(curl -fs -X POST "$base/api/v1/auth/login" -H 'content-type: application
   -d "{\"email\":\"admin@bench.example\",\"password\":\"$password\"}" | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
 
 python3 - "$PORT" "$token" "$SLUG" "$COURSE" "$server" <<'PY'
-import http.client, sys, threading, time
+import http.client, json, sys, threading, time
 port, token, slug, course, pid = sys.argv[1:6]
 headers = {"Authorization": f"Bearer {token}"}
 
@@ -131,6 +131,11 @@ for i in range(310):
         times.append((time.perf_counter() - t) * 1000)
 times.sort()
 pick = lambda q: times[min(len(times) - 1, int(q * len(times)))]
+report = json.loads(body)
+answered = [q["answered"] for q in report["quiz"]["questions"]]
+assert min(answered) == max(answered) > 0, answered
+print(f"analytics: {report['readers']} readers, {report['quiz']['attempts']} attempts, "
+      f"{len(answered)} questions each answered on {answered[0]} first attempts")
 print(f"analytics: {len(times)} calls, p50 {pick(0.5):.1f} ms, p99 {pick(0.99):.1f} ms, max {times[-1]:.1f} ms (goal p99 <= 200 ms)")
 
 before = rss_kib()
