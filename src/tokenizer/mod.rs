@@ -4,18 +4,19 @@
 //!
 //! Pipeline: a hand-written, linear pre-tokenizer (`split`) reproduces
 //! tiktoken's split regexes; each piece is looked up in a small per-thread
-//! cache (`piece_cache`) and otherwise byte-pair encoded with the
-//! vocabularies that `bpe-openai` compiles into the binary (`vocabulary`):
-//! short pieces by rank-ordered merging over a table of all tokens
-//! (`rank_table`), long ones by `bpe`'s linear backtracking encoder.
+//! cache (`piece_cache`) and otherwise byte-pair encoded by tiktoken's
+//! rank-ordered merge over a table of all tokens (`rank_table`): short
+//! pieces on the stack, long ones with a heap of candidate pairs. The tokens
+//! come from `bpe-openai`'s vocabularies at build time (`build.rs`, `tokens`).
 //! Nothing is downloaded at run time.
 //!
 //! Costs:
-//! - Time is linear in the input for every input (1 MiB of one repeated
-//!   character takes about 10 ms); natural text runs several times faster
-//!   than tiktoken (`scripts/bench-tokenizer.sh`).
-//! - Memory: both vocabularies resident take about 100 MiB RSS (mostly
-//!   `bpe-openai`'s encoders) plus 6 MiB of rank tables. Each thread that
+//! - Time is `O(n log n)` in the input for every input; natural text runs
+//!   several times faster than tiktoken (`scripts/bench-tokenizer.sh`). The
+//!   worst inputs are one huge piece: 1 MiB of one repeated character or of
+//!   spaces takes about 0.25-0.3 s.
+//! - Memory: each vocabulary takes about 2 MiB of tokens (mapped from the
+//!   binary) and 4-8 MiB of rank table once loaded. Each thread that
 //!   tokenizes also gets a 512 KiB piece cache per encoding on first use, so
 //!   tokenize on a bounded set of threads (e.g. the actix workers).
 //! - `warm` takes roughly 0.1-0.3 s for both encodings.
@@ -32,6 +33,7 @@ mod piece_cache;
 mod rank_table;
 mod segments;
 mod split;
+mod tokens;
 mod vocabulary;
 
 pub use encoding::Encoding;

@@ -1,16 +1,18 @@
 //! A hash table from token bytes to token id (tiktoken's "rank") for a whole
-//! vocabulary, and the classic rank-ordered byte-pair merge on top of it for
-//! short pieces.
+//! vocabulary, and the classic rank-ordered byte-pair merge on top of it.
 //!
-//! Short pieces that miss the per-thread cache are encoded here: first as a
-//! whole (most pieces of natural text are one token), else by repeatedly
-//! merging the adjacent pair with the lowest rank, leftmost first, as
-//! tiktoken does. That is quadratic in the piece length, so it is only used
-//! up to [`MAX_PIECE`] bytes; longer pieces go to `bpe`'s linear encoder.
+//! Pieces that miss the per-thread cache are encoded here: first as a whole
+//! (most pieces of natural text are one token), else by repeatedly merging
+//! the adjacent pair with the lowest rank, leftmost first, as tiktoken does.
+//! Up to [`MAX_PIECE`] bytes that runs on arrays on the stack, rescanning
+//! the pairs after each merge (quadratic, and fastest for short pieces);
+//! longer pieces keep their candidate pairs in a heap.
 
-use bpe_openai::byte_pair_encoding::BytePairEncoding;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use super::piece_cache::MAX_PIECE;
+use super::tokens::Tokens;
 
 /// Open-addressing table: each slot holds `id + 1` (0 = empty) in its low
 /// half and 32 bits of the key's hash in its high half, so that most probes
@@ -19,6 +21,8 @@ pub(crate) struct RankTable {
     slots: Box<[u64]>,
     mask: usize,
     byte_ids: [u32; 256],
+    /// The length of the longest token: no longer span is looked up.
+    longest: usize,
 }
 
 const NONE: u32 = u32::MAX;
@@ -36,18 +40,22 @@ fn hash(bytes: &[u8]) -> u64 {
 impl RankTable {
     /// Indexes every token of `vocab`.
     ///
-    /// Panics if the vocabulary lacks a single-byte token or has more than
-    /// 2^32 - 1 tokens; neither is true of the compiled-in vocabularies.
-    pub(crate) fn build(vocab: &BytePairEncoding) -> RankTable {
-        let tokens = u32::try_from(vocab.num_tokens()).expect("fewer than 2^32 tokens");
+    /// Panics if the vocabulary lacks a single-byte token; none of the
+    /// compiled-in vocabularies does.
+    pub(crate) fn build(vocab: &Tokens) -> RankTable {
+        let tokens = vocab.count();
         let capacity = (tokens as usize * 2).next_power_of_two();
         let mut table = RankTable {
             slots: vec![0; capacity].into_boxed_slice(),
             mask: capacity - 1,
             byte_ids: [NONE; 256],
+            longest: (0..tokens)
+                .map(|id| vocab.bytes(id).len())
+                .max()
+                .unwrap_or(0),
         };
         for id in 0..tokens {
-            let h = hash(vocab.token_bytes(id));
+            let h = hash(vocab.bytes(id));
             let mut i = h as usize & table.mask;
             while table.slots[i] != 0 {
                 i = (i + 1) & table.mask;
@@ -63,7 +71,10 @@ impl RankTable {
 
     /// The id of the token whose bytes are exactly `bytes`.
     #[inline]
-    pub(crate) fn id(&self, vocab: &BytePairEncoding, bytes: &[u8]) -> Option<u32> {
+    pub(crate) fn id(&self, vocab: &Tokens, bytes: &[u8]) -> Option<u32> {
+        if bytes.len() > self.longest {
+            return None;
+        }
         let h = hash(bytes);
         let mut i = h as usize & self.mask;
         loop {
@@ -73,7 +84,7 @@ impl RankTable {
             }
             if slot >> 32 == h >> 32 {
                 let id = (slot as u32).wrapping_sub(1);
-                if vocab.token_bytes(id) == bytes {
+                if vocab.bytes(id) == bytes {
                     return Some(id);
                 }
             }
@@ -83,7 +94,7 @@ impl RankTable {
 
     /// Appends the byte-pair encoding of `piece` (at most [`MAX_PIECE`]
     /// bytes) to `out`.
-    pub(crate) fn encode_short(&self, vocab: &BytePairEncoding, piece: &[u8], out: &mut Vec<u32>) {
+    pub(crate) fn encode_short(&self, vocab: &Tokens, piece: &[u8], out: &mut Vec<u32>) {
         debug_assert!(piece.len() <= MAX_PIECE);
         if let Some(id) = self.id(vocab, piece) {
             out.push(id);
@@ -134,53 +145,175 @@ impl RankTable {
         }
         out.extend_from_slice(&ids[..parts]);
     }
+
+    /// Appends the byte-pair encoding of `piece`, of any length, to `out`:
+    /// the same rank-ordered merge as [`RankTable::encode_short`], with the
+    /// candidate pairs in a heap, so that a piece of `n` bytes takes
+    /// `O(n log n)` rather than quadratic time.
+    pub(crate) fn encode_long(&self, vocab: &Tokens, piece: &[u8], out: &mut Vec<u32>) {
+        if let Some(id) = self.id(vocab, piece) {
+            out.push(id);
+            return;
+        }
+        let n = piece.len();
+        // The part that starts at byte i ends at ends[i] (0 once merged into the
+        // part before it); starts_before[i] is where the part before it starts.
+        let mut ends: Vec<u32> = (1..=n as u32).collect();
+        let mut starts_before: Vec<u32> = (0..n as u32).map(|i| i.wrapping_sub(1)).collect();
+        // Candidate merges, lowest rank first and leftmost among equals, as
+        // tiktoken picks them: (rank, start of the left part, end of the right).
+        let mut heap = BinaryHeap::with_capacity(n);
+        let push = |heap: &mut BinaryHeap<_>, start: u32, end: u32| {
+            if let Some(id) = self.id(vocab, &piece[start as usize..end as usize]) {
+                heap.push(Reverse((id, start, end)));
+            }
+        };
+        for i in 0..n as u32 - 1 {
+            push(&mut heap, i, i + 2);
+        }
+        while let Some(Reverse((_, start, end))) = heap.pop() {
+            // Still a pair of neighbours spanning start..end? (Its rank follows
+            // from the span alone, so an entry that still spans it is current.)
+            let mid = ends[start as usize];
+            if mid == 0 || mid as usize >= n || ends[mid as usize] != end {
+                continue;
+            }
+            ends[start as usize] = end;
+            ends[mid as usize] = 0;
+            if (end as usize) < n {
+                starts_before[end as usize] = start;
+                push(&mut heap, start, ends[end as usize]);
+            }
+            if start > 0 {
+                push(&mut heap, starts_before[start as usize], end);
+            }
+        }
+        let mut start = 0;
+        while start < n {
+            let end = ends[start] as usize;
+            out.push(
+                self.id(vocab, &piece[start..end])
+                    .expect("every part is a token"),
+            );
+            start = end;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bpe_openai::byte_pair_encoding::BytePairEncoding;
     use proptest::prelude::*;
     use std::sync::LazyLock;
 
-    static O200K: LazyLock<(&BytePairEncoding, RankTable)> = LazyLock::new(|| {
-        let bpe = &bpe_openai::o200k_base().bpe;
-        (bpe, RankTable::build(bpe))
+    /// Ours and `bpe-openai`'s, the reference, for one encoding.
+    struct Both {
+        tokens: Tokens,
+        table: RankTable,
+        reference: &'static BytePairEncoding,
+    }
+
+    impl Both {
+        fn new(blob: &'static [u8], reference: &'static BytePairEncoding) -> Both {
+            let tokens = Tokens::parse(blob);
+            let table = RankTable::build(&tokens);
+            Both {
+                tokens,
+                table,
+                reference,
+            }
+        }
+    }
+
+    static O200K: LazyLock<Both> = LazyLock::new(|| {
+        Both::new(
+            include_bytes!(concat!(env!("OUT_DIR"), "/o200k_base.tokens")),
+            &bpe_openai::o200k_base().bpe,
+        )
+    });
+    static CL100K: LazyLock<Both> = LazyLock::new(|| {
+        Both::new(
+            include_bytes!(concat!(env!("OUT_DIR"), "/cl100k_base.tokens")),
+            &bpe_openai::cl100k_base().bpe,
+        )
     });
 
     fn short_encoding(bytes: &[u8]) -> Vec<u32> {
-        let (bpe, table) = &*O200K;
         let mut out = Vec::new();
-        table.encode_short(bpe, bytes, &mut out);
+        O200K.table.encode_short(&O200K.tokens, bytes, &mut out);
+        out
+    }
+
+    fn long_encoding(bytes: &[u8]) -> Vec<u32> {
+        let mut out = Vec::new();
+        O200K.table.encode_long(&O200K.tokens, bytes, &mut out);
         out
     }
 
     #[test]
-    fn finds_every_token_and_nothing_else() {
-        let (bpe, table) = &*O200K;
-        for id in (0..bpe.num_tokens() as u32).step_by(7) {
-            assert_eq!(table.id(bpe, bpe.token_bytes(id)), Some(id));
+    fn holds_every_token_of_the_reference_and_finds_it() {
+        for both in [&*O200K, &*CL100K] {
+            let (tokens, table) = (&both.tokens, &both.table);
+            assert_eq!(tokens.count() as usize, both.reference.num_tokens());
+            for id in 0..tokens.count() {
+                assert_eq!(
+                    tokens.bytes(id),
+                    both.reference.token_bytes(id),
+                    "token {id}"
+                );
+            }
+            for id in (0..tokens.count()).step_by(7) {
+                assert_eq!(table.id(tokens, tokens.bytes(id)), Some(id));
+            }
+            assert_eq!(table.id(tokens, b"qzxqzxqzxq"), None);
         }
-        assert_eq!(table.id(bpe, b" the"), Some(290));
-        assert_eq!(table.id(bpe, b"qzxqzxqzxq"), None);
+        assert_eq!(O200K.table.id(&O200K.tokens, b" the"), Some(290));
     }
 
     #[test]
     fn merges_like_tiktoken() {
         // o200k_base ids from tiktoken 0.14's encode_ordinary.
         assert_eq!(short_encoding(b"tokenizers"), vec![10346, 24223]);
+        assert_eq!(long_encoding(b"tokenizers"), vec![10346, 24223]);
         assert_eq!(
             short_encoding(b"aaaaaaaaaaaaaaaaaaaaaaaa"),
             vec![117525, 117525, 117525]
         );
+        assert_eq!(long_encoding(&[b'a'; 24]), vec![117525, 117525, 117525]);
     }
+
+    #[test]
+    fn long_runs_agree_with_bpe_backtracking() {
+        for piece in [
+            vec![b'a'; 1000],
+            b"ab".repeat(700),
+            "\u{5b57}".repeat(300).into_bytes(),
+            b"0123456789".repeat(50),
+        ] {
+            assert_eq!(
+                long_encoding(&piece),
+                O200K.reference.encode_via_backtracking(&piece)
+            );
+        }
+    }
+
+    const ALPHABET: &[u8] = b"aeiouxyzAEZ 0'\xc3\xa9\xe5\xad\x97\xf0\x9f";
 
     proptest! {
         #[test]
-        fn agrees_with_bpe_backtracking(bytes in prop::collection::vec(
-            prop::sample::select(b"aeiouxyzAEZ 0'\xc3\xa9\xe5\xad\x97\xf0\x9f".to_vec()), 1..=MAX_PIECE,
+        fn short_agrees_with_bpe_backtracking(bytes in prop::collection::vec(
+            prop::sample::select(ALPHABET.to_vec()), 1..=MAX_PIECE,
         )) {
-            let (bpe, _) = &*O200K;
-            prop_assert_eq!(short_encoding(&bytes), bpe.encode_via_backtracking(&bytes));
+            prop_assert_eq!(short_encoding(&bytes), O200K.reference.encode_via_backtracking(&bytes));
+            prop_assert_eq!(long_encoding(&bytes), short_encoding(&bytes));
+        }
+
+        #[test]
+        fn long_agrees_with_bpe_backtracking(bytes in prop::collection::vec(
+            prop::sample::select(ALPHABET.to_vec()), MAX_PIECE..400,
+        )) {
+            prop_assert_eq!(long_encoding(&bytes), O200K.reference.encode_via_backtracking(&bytes));
         }
     }
 }

@@ -43,7 +43,7 @@ pub fn segments_limited(
             let mut end = 0;
             let mut first = 0;
             for (i, &id) in ids.iter().enumerate() {
-                end += vocab.bpe.token_len(id);
+                end += vocab.tokens.bytes(id).len();
                 if piece.is_char_boundary(end) {
                     if out.len() == max_segments {
                         return true;

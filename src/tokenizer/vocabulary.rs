@@ -1,38 +1,36 @@
-//! Byte-pair encoding of pre-tokenizer pieces with the prebuilt vocabularies
-//! of `bpe-openai` (compiled into the binary), behind the per-thread piece
-//! cache. Short pieces that miss the cache are encoded with the rank table;
-//! longer ones go straight to `bpe`'s backtracking encoder, which is linear
-//! in the piece length, so worst-case inputs (one huge piece) stay linear.
+//! Byte-pair encoding of pre-tokenizer pieces with the vocabularies compiled
+//! into the binary (`tokens`), behind the per-thread piece cache. Short
+//! pieces that miss the cache are merged in place on the stack; longer ones
+//! through a heap of candidate pairs, so worst-case inputs (one huge piece)
+//! stay `O(n log n)`.
 
 use std::sync::LazyLock;
 
-use bpe_openai::byte_pair_encoding::BytePairEncoding;
-
 use super::piece_cache::{Key, PieceCache};
 use super::rank_table::RankTable;
+use super::tokens::Tokens;
 use super::Encoding;
 
-/// One encoding's vocabulary: `bpe`'s encoder and a rank table over it.
+/// One encoding's vocabulary: its tokens and a rank table over them.
 pub(crate) struct Vocabulary {
-    pub(crate) bpe: &'static BytePairEncoding,
+    pub(crate) tokens: Tokens,
     ranks: RankTable,
 }
 
 impl Vocabulary {
-    fn load(bpe: &'static BytePairEncoding) -> Vocabulary {
-        Vocabulary {
-            bpe,
-            ranks: RankTable::build(bpe),
-        }
+    fn load(blob: &'static [u8]) -> Vocabulary {
+        let tokens = Tokens::parse(blob);
+        let ranks = RankTable::build(&tokens);
+        Vocabulary { tokens, ranks }
     }
 
     /// Appends the ids of a piece that is not (or cannot be) cached.
     #[inline]
     fn encode_uncached(&self, piece: &[u8], out: &mut Vec<u32>) {
         if Key::fits(piece) {
-            self.ranks.encode_short(self.bpe, piece, out);
+            self.ranks.encode_short(&self.tokens, piece, out);
         } else {
-            out.extend(self.bpe.encode_via_backtracking(piece));
+            self.ranks.encode_long(&self.tokens, piece, out);
         }
     }
 
@@ -40,7 +38,7 @@ impl Vocabulary {
     #[inline]
     pub(crate) fn encode_piece(&self, cache: &mut PieceCache, piece: &[u8], out: &mut Vec<u32>) {
         let Some(key) = Key::new(piece) else {
-            return out.extend(self.bpe.encode_via_backtracking(piece));
+            return self.encode_uncached(piece, out);
         };
         if let Some(ids) = cache.get(&key) {
             return out.extend_from_slice(ids);
@@ -53,23 +51,32 @@ impl Vocabulary {
     /// The number of tokens of `piece`.
     #[inline]
     pub(crate) fn count_piece(&self, cache: &mut PieceCache, piece: &[u8]) -> usize {
+        let mut ids = Vec::new();
         let Some(key) = Key::new(piece) else {
-            return self.bpe.count(piece);
+            self.encode_uncached(piece, &mut ids);
+            return ids.len();
         };
         if let Some(ids) = cache.get(&key) {
             return ids.len();
         }
-        let mut ids = Vec::new();
         self.encode_uncached(piece, &mut ids);
         cache.put(&key, &ids);
         ids.len()
     }
 }
 
-static O200K: LazyLock<Vocabulary> =
-    LazyLock::new(|| Vocabulary::load(&bpe_openai::o200k_base().bpe));
-static CL100K: LazyLock<Vocabulary> =
-    LazyLock::new(|| Vocabulary::load(&bpe_openai::cl100k_base().bpe));
+static O200K: LazyLock<Vocabulary> = LazyLock::new(|| {
+    Vocabulary::load(include_bytes!(concat!(
+        env!("OUT_DIR"),
+        "/o200k_base.tokens"
+    )))
+});
+static CL100K: LazyLock<Vocabulary> = LazyLock::new(|| {
+    Vocabulary::load(include_bytes!(concat!(
+        env!("OUT_DIR"),
+        "/cl100k_base.tokens"
+    )))
+});
 
 /// The vocabulary of `encoding` (loaded on first use).
 pub(crate) fn vocabulary(encoding: Encoding) -> &'static Vocabulary {
