@@ -15,8 +15,11 @@ on_both_backends!(attempts_made_before_quiz_policies_feed_item_analysis);
 
 const SLUG: &str = "transformer-revolution";
 
+/// One question of a stored attempt: its id, whether it was right, the choices picked.
+type Item<'a> = (&'a str, bool, &'a [usize]);
+
 /// A stored attempt's results as the first plan wrote them.
-fn results(items: &[(&str, bool, &[usize])]) -> String {
+fn results(items: &[Item]) -> String {
     let items: Vec<Value> = items
         .iter()
         .map(|(id, correct, picks)| {
@@ -69,7 +72,7 @@ async fn attempts_made_before_quiz_policies_feed_item_analysis(backend: Backend)
     }
     // u1's first attempt (with a question the lesson no longer has), u1's second (which
     // item analysis must not read) and u2's first.
-    let attempts: [(&str, &[(&str, bool, &[usize])]); 3] = [
+    let attempts: [(&str, &[Item]); 3] = [
         (
             "u1",
             &[
