@@ -17,6 +17,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::media;
 use crate::plans::{self, Capability};
+use crate::webhooks::{self, Event};
 
 /// A certificate as the API returns it to its holder.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -118,8 +119,8 @@ pub async fn missing_lessons(
     Ok(Some((course.title.clone(), missing)))
 }
 
-/// Claim the certificate of a course: the one already held (false), a new one (true), or
-/// 409 `course_incomplete` naming the lessons still to do.
+/// Claim the certificate of a course: the one already held (false), a new one (true, with
+/// its `certificate.issued` event), or 409 `course_incomplete` naming the lessons still to do.
 pub async fn claim(
     db: &Db,
     catalog: &Snapshot,
@@ -152,9 +153,17 @@ pub async fn claim(
         issued_at: crate::db::now(),
     };
     let mut tx = db.begin_write().await?;
-    let issued = store::issue(&mut tx, &new).await?;
+    let (row, created) = store::issue(&mut tx, &new).await?;
+    if created {
+        let event = Event::CertificateIssued {
+            user_id: &user.id,
+            certificate_id: &row.id,
+            course: &row.course_slug,
+        };
+        webhooks::record(&mut tx, &event).await?;
+    }
     tx.commit().await?;
-    Ok(issued)
+    Ok((row, created))
 }
 
 /// The user's certificates, newest first.

@@ -112,6 +112,39 @@ pub struct Settings {
     )]
     pub metrics_token: Option<Secret>,
 
+    /// An SMTP server in lettre's URL form (`smtp://host:port`, `smtps://user:pass@host:465`,
+    /// `smtp://user:pass@host:587?tls=required`); unset, mail is written to
+    /// `<data dir>/outbox/` as `.eml` files.
+    #[arg(long, env = "LECTERN_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<Secret>,
+
+    /// The From of every mail; defaults to `Lectern <no-reply@HOST>`, HOST from the public URL.
+    #[arg(long, env = "LECTERN_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+
+    /// `1` lets webhook endpoints resolve to loopback or private addresses (tests, one-host
+    /// set-ups); otherwise they are refused.
+    #[arg(
+        long,
+        env = "LECTERN_WEBHOOKS_ALLOW_PRIVATE",
+        global = true,
+        action = clap::ArgAction::Set,
+        default_value = "false",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub webhooks_allow_private: bool,
+
+    /// Multiplies the outbox's retry delays (1: 30 s, 2 min, 10 min, … over a day); tests
+    /// make it small.
+    #[arg(
+        long,
+        env = "LECTERN_OUTBOX_RETRY_SCALE",
+        default_value_t = 1.0,
+        global = true,
+        hide = true
+    )]
+    pub outbox_retry_scale: f64,
+
     /// Log filter, e.g. `info` or `lectern=debug,actix_web=info`.
     #[arg(long, env = "LECTERN_LOG", default_value = "info", global = true)]
     pub log: String,

@@ -29,6 +29,9 @@ pub enum AppError {
     CsrfFailed,
     #[error("Not found.")]
     NotFound,
+    /// A mailed link's token that is unknown, used or expired (API.md section 12).
+    #[error("This link has expired or has already been used. Ask for a new one.")]
+    InvalidToken,
     #[error("{message}")]
     Conflict {
         code: &'static str,
@@ -91,6 +94,7 @@ impl AppError {
             AppError::PlanRequired(_) => "plan_required",
             AppError::CsrfFailed => "csrf_failed",
             AppError::NotFound => "not_found",
+            AppError::InvalidToken => "invalid_token",
             AppError::Conflict { code, .. } => code,
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",

@@ -15,6 +15,9 @@ use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::import;
+use crate::mail::transport::Transport;
+use crate::mail::Mailer;
+use crate::outbox::{self, Couriers, Outbox};
 use crate::routes;
 use crate::routes::kept_pages;
 use crate::routes::page_cache::PageCache;
@@ -22,6 +25,10 @@ use crate::routes::rate_limit::{nonzero, ClientLimiter};
 use crate::routes::state::AppState;
 use crate::routes::templates::Templates;
 use crate::telemetry::{self, Metrics};
+use crate::webhooks::courier::Courier;
+
+/// Calls one client address may make to the mailed-link routes in a minute (API.md section 12).
+const MAIL_ROUTES_PER_MINUTE: u32 = 30;
 
 /// How much of an answer a connection gathers before writing it: a lesson page's pieces fit.
 const WRITE_BUFFER: usize = 64 * 1024;
@@ -67,6 +74,18 @@ impl Application {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://{address}"),
         };
+        let outbox = Outbox::default();
+        let mailer = Mailer::new(&public_url, settings.mail_from.as_deref(), outbox.clone())?;
+        let couriers = Couriers {
+            mail: Transport::new(
+                settings.smtp_url.as_ref().map(|url| url.expose()),
+                mailer.from_address(),
+                &settings.data_dir,
+            )?,
+            webhooks: Courier::new(settings.webhooks_allow_private)?,
+            retry_scale: settings.outbox_retry_scale,
+        };
+        outbox::start(db.clone(), &outbox, couriers);
         let state = web::Data::new(AppState {
             public_url,
             db: db.clone(),
@@ -85,6 +104,12 @@ impl Application {
                 Quota::per_minute(nonzero(settings.tokenize_rate_limit)),
                 settings.trusted_proxies.clone(),
             ),
+            mail_limiter: ClientLimiter::new(
+                Quota::per_minute(nonzero(MAIL_ROUTES_PER_MINUTE)),
+                settings.trusted_proxies.clone(),
+            ),
+            mailer,
+            outbox,
             settings,
         });
         let metrics = web::Data::new(Metrics::new()?);

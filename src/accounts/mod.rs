@@ -1,6 +1,7 @@
 //! Accounts: signing up, logging in and out, changing the password, exporting and deleting
 //! what the site holds about a person. No HTTP here: handlers call these.
 
+pub mod links;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -16,8 +17,10 @@ use crate::db::login_failures;
 use crate::db::users::{self, Role, User};
 use crate::db::{Db, WriteTx};
 use crate::error::AppError;
+use crate::mail::{Letter, Mailer};
 use crate::names::Email;
 use crate::plans::Plan;
+use crate::webhooks::{self, Event};
 
 /// Failed log-ins allowed before the account backs off.
 const FREE_FAILURES: i64 = 5;
@@ -25,13 +28,15 @@ const FREE_FAILURES: i64 = 5;
 const MAX_BACKOFF_SECONDS: i64 = 15 * 60;
 
 /// What signing in and out needs: the database, the password hasher, the keys that sign
-/// session tokens, and how many failed log-ins an address may make in a minute.
+/// session tokens, how many failed log-ins an address may make in a minute, and the mailer
+/// that writes links and notices.
 #[derive(Clone, Copy)]
 pub struct Accounts<'a> {
     pub db: &'a Db,
     pub passwords: &'a Passwords,
     pub keys: &'a TokenKeys,
     pub failures_per_minute: u32,
+    pub mailer: &'a Mailer,
 }
 
 /// A user with a fresh session token: the answer to sign-up and log-in.
@@ -75,7 +80,10 @@ impl Accounts<'_> {
             Err(e) => return Err(e.into()),
         };
         let token = self.start_session(&mut tx, &user).await?;
+        self.queue_verification(&mut tx, &user).await?;
+        webhooks::record(&mut tx, &Event::UserCreated { user_id: &user.id }).await?;
         tx.commit().await?;
+        self.mailer.wake();
         Ok(SignedIn { user, token })
     }
 
@@ -216,7 +224,12 @@ impl Accounts<'_> {
         users::set_password_hash(&mut tx, &session.user.id, &hash).await?;
         users::delete_sessions_of(&mut tx, &session.user.id).await?;
         let token = self.start_session(&mut tx, &session.user).await?;
+        let notice = Letter::PasswordNotice { reset: false };
+        self.mailer
+            .queue(&mut tx, &session.user.email, &session.user.name, notice)
+            .await?;
         tx.commit().await?;
+        self.mailer.wake();
         Ok(SignedIn {
             user: session.user.clone(),
             token,
@@ -229,6 +242,11 @@ impl Accounts<'_> {
             .await?;
         let mut tx = self.db.begin_write().await?;
         users::delete(&mut tx, &session.user.id).await?;
+        crate::db::outbox::forget_mail_to(&mut tx, &session.user.email).await?;
+        let deleted = Event::UserDeleted {
+            user_id: &session.user.id,
+        };
+        webhooks::record(&mut tx, &deleted).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -295,7 +313,11 @@ pub async fn create_admin(
             user.role = Role::Admin;
             user
         }
-        None => users::insert(&mut tx, &email, &name, &hash, Role::Admin).await?,
+        None => {
+            let user = users::insert(&mut tx, &email, &name, &hash, Role::Admin).await?;
+            webhooks::record(&mut tx, &Event::UserCreated { user_id: &user.id }).await?;
+            user
+        }
     };
     tx.commit().await?;
     Ok(user)
@@ -331,5 +353,11 @@ pub async fn change_plan(
         .await?
         .ok_or(AppError::NotFound)?;
     crate::db::admin::record_plan_change(tx, user_id, before.plan, plan, author).await?;
+    let event = Event::PlanChanged {
+        user_id,
+        from: before.plan,
+        to: plan,
+    };
+    webhooks::record(tx, &event).await?;
     Ok(changed)
 }

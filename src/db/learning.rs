@@ -2,8 +2,9 @@
 //!
 //! Progress writes on SQLite are group-committed (see `progress_queue`).
 //! Writes are single upserts (`INSERT … ON CONFLICT … DO UPDATE`) whose update keeps the
-//! larger percent and the first completion, so concurrent first writes never collide on
-//! PostgreSQL and the result does not depend on their order.
+//! larger percent, so concurrent first writes never collide on PostgreSQL and the result
+//! does not depend on their order. A completion is set once, by a conditional update in the
+//! caller's transaction (`complete`), which tells the first completion from the others.
 
 use std::cell::RefCell;
 use std::sync::{Arc, LazyLock, OnceLock};
@@ -84,34 +85,56 @@ fn progress_from(row: &Row) -> Result<ProgressRow, sqlx::Error> {
     })
 }
 
-/// Record progress: the stored percent becomes the larger of the two, and `completed_at`
-/// is set only when it was not already. Returns the row as stored.
+/// Record progress: the stored percent becomes the larger of the two; a completion stays
+/// as it was. Returns the row as stored.
 pub async fn upsert_progress(
     conn: &mut sqlx::AnyConnection,
     user_id: &str,
     slug: &str,
     percent: i64,
-    completed_at: Option<&str>,
     at: &str,
 ) -> Result<ProgressRow, sqlx::Error> {
     let row = sqlx::query(
-        "INSERT INTO progress (user_id, slug, percent, completed_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5) \
+        "INSERT INTO progress (user_id, slug, percent, updated_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (user_id, slug) DO UPDATE SET \
          percent = CASE WHEN excluded.percent > progress.percent \
                    THEN excluded.percent ELSE progress.percent END, \
-         completed_at = COALESCE(progress.completed_at, excluded.completed_at), \
          updated_at = excluded.updated_at \
          RETURNING slug, percent, completed_at, updated_at",
     )
     .bind(user_id)
     .bind(slug)
     .bind(percent)
-    .bind(completed_at)
     .bind(at)
     .fetch_one(conn)
     .await?;
     progress_from(&row)
+}
+
+/// Complete a lesson at `at`, in the caller's transaction, keeping the first completion;
+/// returns the row as stored and whether this was the learner's first completion of it.
+/// The upsert holds the row until the transaction ends (a row lock on PostgreSQL, the one
+/// writer on SQLite), so of concurrent first completions exactly one is the first.
+pub async fn complete(
+    tx: &mut Tx,
+    user_id: &str,
+    slug: &str,
+    at: &str,
+) -> Result<(ProgressRow, bool), sqlx::Error> {
+    let stored = upsert_progress(tx, user_id, slug, 100, at).await?;
+    if stored.completed_at.is_some() {
+        return Ok((stored, false));
+    }
+    let row = sqlx::query(
+        "UPDATE progress SET completed_at = $3 WHERE user_id = $1 AND slug = $2 \
+         RETURNING slug, percent, completed_at, updated_at",
+    )
+    .bind(user_id)
+    .bind(slug)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((progress_from(&row)?, true))
 }
 
 pub async fn progress_of(db: &Db, user_id: &str) -> Result<Vec<ProgressRow>, sqlx::Error> {
@@ -446,8 +469,9 @@ pub async fn all_attempts_of(db: &Db, user_id: &str) -> Result<Vec<AttemptRow>, 
     .collect()
 }
 
-/// Record progress (see `upsert_progress`), group-committed with concurrent writers on
-/// SQLite; a transaction of its own on PostgreSQL, whose upsert needs no lock up front.
+/// Record progress short of a completion (see `upsert_progress`), group-committed with
+/// concurrent writers on SQLite; a transaction of its own on PostgreSQL, whose upsert needs
+/// no lock up front.
 pub async fn save_progress(db: &Db, write: ProgressWrite) -> Result<ProgressRow, sqlx::Error> {
     if db.backend() == Backend::Postgres {
         let mut tx = db.begin_write().await?;
@@ -456,7 +480,6 @@ pub async fn save_progress(db: &Db, write: ProgressWrite) -> Result<ProgressRow,
             &write.user_id,
             &write.slug,
             write.percent,
-            write.completed_at.as_deref(),
             &write.at,
         )
         .await?;
@@ -480,17 +503,7 @@ pub async fn save_progress(db: &Db, write: ProgressWrite) -> Result<ProgressRow,
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         let mut rows = Vec::with_capacity(batch.len());
         for (w, _) in &batch {
-            rows.push(
-                upsert_progress(
-                    &mut tx,
-                    &w.user_id,
-                    &w.slug,
-                    w.percent,
-                    w.completed_at.as_deref(),
-                    &w.at,
-                )
-                .await?,
-            );
+            rows.push(upsert_progress(&mut tx, &w.user_id, &w.slug, w.percent, &w.at).await?);
         }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(rows)

@@ -17,10 +17,13 @@ pub mod freshness;
 pub mod learning;
 pub mod lessons;
 pub mod login_failures;
+pub mod mail_links;
 pub mod media;
 pub mod outage;
+pub mod outbox;
 pub mod progress_queue;
 pub mod users;
+pub mod webhooks;
 
 use std::cell::RefCell;
 use std::ops::{Deref, DerefMut};
@@ -375,7 +378,7 @@ mod tests {
         let row = |plan: &str, role: &str| {
             sqlx::query(
                 "SELECT 'u1' AS id, 'ada@example.com' AS email, 'Ada' AS name, \
-                 $1 AS plan, $2 AS role, 'now' AS created_at",
+                 $1 AS plan, $2 AS role, 'now' AS created_at, 0 AS email_verified",
             )
             .bind(plan.to_owned())
             .bind(role.to_owned())

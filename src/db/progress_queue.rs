@@ -12,13 +12,13 @@ pub struct ProgressRow {
     pub updated_at: String,
 }
 
-/// One progress write waiting for a group commit.
+/// One progress write waiting for a group commit. Completions are not queued: each has a
+/// transaction of its own, which records its event (see `learning::save_progress`).
 #[derive(Clone, Debug)]
 pub struct ProgressWrite {
     pub user_id: String,
     pub slug: String,
     pub percent: i64,
-    pub completed_at: Option<String>,
     pub at: String,
 }
 

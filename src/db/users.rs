@@ -35,7 +35,7 @@ impl Role {
     }
 }
 
-/// The contract's `user`: `{id, email, name, plan, role, created_at}`.
+/// The contract's `user`: `{id, email, name, plan, role, created_at, email_verified}`.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: UserId,
@@ -44,6 +44,8 @@ pub struct User {
     pub plan: Plan,
     pub role: Role,
     pub created_at: String,
+    /// Whether a mailed link has shown that the address reaches its owner.
+    pub email_verified: bool,
 }
 
 /// A user with what log-in needs to check.
@@ -55,7 +57,8 @@ pub struct Credentials {
     pub locked_until: Option<String>,
 }
 
-pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.plan, u.role, u.created_at";
+pub(crate) const USER_COLUMNS: &str =
+    "u.id, u.email, u.name, u.plan, u.role, u.created_at, u.email_verified";
 
 /// The user `u` of live session `s`: session id `$1`, user id `$2`, unexpired at `$3`.
 pub(crate) const LIVE_SESSION: &str = "sessions s JOIN users u ON u.id = s.user_id \
@@ -69,6 +72,7 @@ pub(crate) fn user_from(row: &Row) -> Result<User, sqlx::Error> {
         plan: decode_with(row, "plan", Plan::parse)?,
         role: decode_with(row, "role", Role::parse)?,
         created_at: row.try_get("created_at")?,
+        email_verified: row.try_get::<i64, _>("email_verified")? != 0,
     })
 }
 
@@ -115,6 +119,7 @@ pub async fn insert(
         plan: Plan::Free,
         role,
         created_at: at,
+        email_verified: false,
     })
 }
 
@@ -269,7 +274,7 @@ pub async fn clear_failed_logins(tx: &mut Tx, user_id: &str) -> Result<(), sqlx:
 pub async fn set_plan(tx: &mut Tx, user_id: &str, plan: Plan) -> Result<Option<User>, sqlx::Error> {
     sqlx::query(
         "UPDATE users SET plan = $1, updated_at = $2 WHERE id = $3 \
-         RETURNING id, email, name, plan, role, created_at",
+         RETURNING id, email, name, plan, role, created_at, email_verified",
     )
     .bind(plan.id())
     .bind(now())
@@ -284,6 +289,28 @@ pub async fn set_plan(tx: &mut Tx, user_id: &str, plan: Plan) -> Result<Option<U
 pub async fn set_role(tx: &mut Tx, user_id: &str, role: Role) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
         .bind(role.id())
+        .bind(now())
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Mark the user's address as shown to reach them.
+pub async fn set_email_verified(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET email_verified = 1, updated_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Move the user to a new address, which the link that asked for it has verified. A taken
+/// address is a unique violation.
+pub async fn set_email(tx: &mut Tx, user_id: &str, email: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET email = $1, email_verified = 1, updated_at = $2 WHERE id = $3")
+        .bind(email)
         .bind(now())
         .bind(user_id)
         .execute(&mut **tx)

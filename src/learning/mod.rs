@@ -27,6 +27,7 @@ use crate::db::users::User;
 use crate::db::{now, Db};
 use crate::error::AppError;
 use crate::plans::{self, Capability};
+use crate::webhooks::{self, Event};
 use quiz::{QuestionResult, ResultView, Scored, SubmittedAnswers};
 
 /// Where a learner stands on a lesson.
@@ -90,6 +91,8 @@ pub fn require_access(user: &User, lesson: &Lesson) -> Result<(), AppError> {
 
 /// Record how far the user read. `percent` is 0..=100 (fractions are rounded down);
 /// `completed` (or reading to 100%) completes the lesson, keeping the first completion.
+/// Reading short of it is group-committed on SQLite; a completion has a transaction of its
+/// own, in which the learner's first completion records `lesson.completed`.
 pub async fn save_progress(
     db: &Db,
     user: &User,
@@ -116,19 +119,42 @@ pub async fn save_progress(
     };
     let percent = if completed { 100 } else { percent };
     let at = now();
-    let completed_at = (percent == 100).then_some(at.as_str());
-    let row = store::save_progress(
-        db,
-        store::ProgressWrite {
-            user_id: user.id.to_string(),
-            slug: lesson.slug.to_string(),
-            percent,
-            completed_at: completed_at.map(str::to_owned),
-            at: at.clone(),
-        },
-    )
-    .await?;
+    let row = if percent == 100 {
+        complete(db, user, lesson, &at).await?
+    } else {
+        store::save_progress(
+            db,
+            store::ProgressWrite {
+                user_id: user.id.to_string(),
+                slug: lesson.slug.to_string(),
+                percent,
+                at,
+            },
+        )
+        .await?
+    };
     Ok(ProgressView::of(&lesson.slug, Some(&row)))
+}
+
+/// Complete the lesson; the first completion records `lesson.completed` in its transaction.
+async fn complete(
+    db: &Db,
+    user: &User,
+    lesson: &Lesson,
+    at: &str,
+) -> Result<ProgressRow, AppError> {
+    let mut tx = db.begin_write().await?;
+    let (row, first) = store::complete(&mut tx, &user.id, &lesson.slug, at).await?;
+    if first {
+        let event = Event::LessonCompleted {
+            user_id: &user.id,
+            lesson: &lesson.slug,
+            course: &lesson.rendered.course,
+        };
+        webhooks::record(&mut tx, &event).await?;
+    }
+    tx.commit().await?;
+    Ok(row)
 }
 
 /// Bookmark a published lesson (any plan may bookmark a lesson to read later).
@@ -243,10 +269,10 @@ impl AttemptOutcome {
     }
 }
 
-/// Check, score and store an attempt at a lesson's quiz. With `max_attempts`, the count
-/// and the insert share one write transaction that holds the learner, so of concurrent
-/// attempts for the last one left exactly one is stored (the others: 409
-/// `attempts_exhausted`).
+/// Check, score and store an attempt at a lesson's quiz (a passing one with its
+/// `quiz.passed` event). With `max_attempts`, the count and the insert share one write
+/// transaction that holds the learner, so of concurrent attempts for the last one left
+/// exactly one is stored (the others: 409 `attempts_exhausted`).
 pub async fn attempt_quiz(
     db: &Db,
     user: &User,
@@ -293,6 +319,15 @@ pub async fn attempt_quiz(
         },
     )
     .await?;
+    if scored.passed {
+        let event = Event::QuizPassed {
+            user_id: &user.id,
+            lesson: &lesson.slug,
+            attempt_id,
+            percent: i64::from(scored.percent),
+        };
+        webhooks::record(&mut tx, &event).await?;
+    }
     let stats = store::quiz_stats_in(&mut tx, &user.id, &lesson.slug).await?;
     tx.commit().await?;
     let allowance = Allowance::of(quiz_def, stats.counted);

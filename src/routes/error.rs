@@ -13,7 +13,7 @@ const UNAVAILABLE_RETRY_AFTER_SECONDS: u64 = 5;
 /// The HTTP status of each error.
 pub fn status(error: &AppError) -> StatusCode {
     match error {
-        AppError::InvalidInput { .. } => StatusCode::BAD_REQUEST,
+        AppError::InvalidInput { .. } | AppError::InvalidToken => StatusCode::BAD_REQUEST,
         AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
         AppError::Forbidden | AppError::PlanRequired(_) | AppError::CsrfFailed => {
             StatusCode::FORBIDDEN

@@ -10,6 +10,8 @@ use crate::catalog::{Catalog, Snapshot};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::mail::Mailer;
+use crate::outbox::Outbox;
 use crate::routes::page_cache::PageCache;
 use crate::routes::rate_limit::ClientLimiter;
 use crate::routes::templates::Templates;
@@ -30,6 +32,11 @@ pub struct AppState {
     /// Sign-ups per client address per hour.
     pub signup_limiter: ClientLimiter,
     pub tokenize_limiter: ClientLimiter,
+    /// Calls to the mailed-link routes per client address per minute.
+    pub mail_limiter: ClientLimiter,
+    pub mailer: Mailer,
+    /// Wakes the delivery worker after a commit that queued a message.
+    pub outbox: Outbox,
     /// The site's public base URL without a trailing slash: `settings.public_url`, else
     /// `http://<bound address>`.
     pub public_url: String,
@@ -43,6 +50,7 @@ impl AppState {
             passwords: &self.passwords,
             keys: &self.keys,
             failures_per_minute: self.settings.auth_rate_limit,
+            mailer: &self.mailer,
         }
     }
 

@@ -10,10 +10,12 @@ mod certificates;
 mod file_bytes;
 mod learning;
 mod lessons;
+mod links;
 pub(crate) mod media;
 pub mod openapi;
 pub(crate) mod plans;
 mod tokenizer;
+mod webhooks;
 
 use actix_web::http::Method;
 use actix_web::{web, HttpRequest, HttpResponse, Scope};
@@ -46,8 +48,16 @@ api_routes! {
     "/auth/signup" => { POST => auth::signup }
     "/auth/login" => { POST => auth::login }
     "/auth/logout" => { POST => auth::logout }
+    "/auth/password-reset" => { POST => links::password_reset }
+    "/auth/password-reset/confirm" => { POST => links::confirm_password_reset }
+    "/auth/sign-in-link" => { POST => links::sign_in_link }
+    "/auth/sign-in-link/confirm" => { POST => links::confirm_sign_in_link }
+    "/auth/verify-email" => { POST => links::verify_email }
+    "/auth/confirm-email" => { POST => links::confirm_email }
     "/me" => { GET => auth::me, DELETE => auth::delete }
     "/me/password" => { PUT => auth::change_password }
+    "/me/email" => { PUT => links::change_email }
+    "/me/email-verification" => { POST => links::request_verification }
     "/me/export" => { GET => auth::export }
     "/me/progress" => { GET => learning::my_progress }
     "/me/certificates" => { GET => certificates::mine }
@@ -83,6 +93,11 @@ api_routes! {
     "/admin/courses/{slug}" => { PUT => admin::put_course }
     "/admin/users" => { GET => admin::users }
     "/admin/users/{id}/plan" => { PUT => admin::set_plan }
+    "/admin/webhooks" => { GET => webhooks::list, POST => webhooks::register }
+    "/admin/webhooks/{id}" => { DELETE => webhooks::delete }
+    "/admin/webhooks/{id}/deliveries" => { GET => webhooks::deliveries }
+    "/admin/webhooks/{id}/ping" => { POST => webhooks::ping }
+    "/admin/webhooks/{id}/deliveries/{event_id}/retry" => { POST => webhooks::retry }
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

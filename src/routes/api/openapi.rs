@@ -12,7 +12,8 @@ use utoipa::openapi::{Content, Header, Ref, RefOr, Response, Schema};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    admin, analytics, auth, billing, certificates, learning, lessons, media, plans, tokenizer,
+    admin, analytics, auth, billing, certificates, learning, lessons, links, media, plans,
+    tokenizer, webhooks,
 };
 
 /// The schema name of every error body.
@@ -22,7 +23,7 @@ const ERROR_BODY: &str = "ErrorBody";
 #[openapi(
     info(
         title = "Lectern API",
-        description = "The JSON API of Lectern (API.md sections 2-9). Every error answers \
+        description = "The JSON API of Lectern (API.md sections 2-9, 12 and 16). Every error answers \
             `{\"error\": {\"code\", \"message\", ...}}`; a known path asked with a method it \
             does not answer is 405 `method_not_allowed` with an `Allow` header.",
     ),
@@ -30,6 +31,9 @@ const ERROR_BODY: &str = "ErrorBody";
         document,
         auth::signup, auth::login, auth::logout, auth::me, auth::change_password,
         auth::export, auth::delete,
+        links::password_reset, links::confirm_password_reset, links::sign_in_link,
+        links::confirm_sign_in_link, links::request_verification, links::verify_email,
+        links::change_email, links::confirm_email,
         lessons::courses, lessons::lessons, lessons::lesson,
         learning::put_progress, learning::my_progress, learning::put_bookmark,
         learning::delete_bookmark, learning::post_attempt, learning::list_attempts,
@@ -42,16 +46,20 @@ const ERROR_BODY: &str = "ErrorBody";
         admin::upload_audio, admin::preview, admin::put_course, admin::users, admin::set_plan,
         analytics::lesson, analytics::gradebook, analytics::reset,
         billing::webhook,
+        webhooks::register, webhooks::list, webhooks::delete, webhooks::deliveries,
+        webhooks::ping, webhooks::retry,
     ),
     modifiers(&SecuritySchemes, &ErrorBodies),
     tags(
         (name = "accounts", description = "Sign-up, log-in, the signed-in user (section 3)"),
+        (name = "mail", description = "Password reset, sign-in links, email verification and change (section 12)"),
         (name = "lessons", description = "Courses and lessons (section 4)"),
         (name = "learning", description = "Progress, bookmarks, quizzes (section 5)"),
         (name = "plans", description = "Plans, media, certificates (section 6)"),
         (name = "tokenizer", description = "The token counter (section 7)"),
         (name = "admin", description = "Publishing, courses, users (section 8)"),
         (name = "billing", description = "The billing webhook (section 9)"),
+        (name = "webhooks", description = "Learning-event webhooks: endpoints, deliveries, pings, retries (section 16)"),
         (name = "meta", description = "This document"),
     ),
 )]
