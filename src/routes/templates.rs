@@ -4,7 +4,7 @@ use tera::{Context, Tera};
 
 use crate::error::AppError;
 
-const TEMPLATES: [(&str, &str); 23] = [
+const TEMPLATES: [(&str, &str); 30] = [
     (
         "certificate.html",
         include_str!("../../templates/certificate.html"),
@@ -57,6 +57,27 @@ const TEMPLATES: [(&str, &str); 23] = [
     ("login.html", include_str!("../../templates/login.html")),
     ("account.html", include_str!("../../templates/account.html")),
     (
+        "forgot_password.html",
+        include_str!("../../templates/forgot_password.html"),
+    ),
+    (
+        "reset_password.html",
+        include_str!("../../templates/reset_password.html"),
+    ),
+    ("sign_in.html", include_str!("../../templates/sign_in.html")),
+    (
+        "link_sent.html",
+        include_str!("../../templates/link_sent.html"),
+    ),
+    (
+        "link_confirm.html",
+        include_str!("../../templates/link_confirm.html"),
+    ),
+    (
+        "link_expired.html",
+        include_str!("../../templates/link_expired.html"),
+    ),
+    (
         "admin/index.html",
         include_str!("../../templates/admin/index.html"),
     ),
@@ -71,6 +92,10 @@ const TEMPLATES: [(&str, &str); 23] = [
     (
         "admin/analytics.html",
         include_str!("../../templates/admin/analytics.html"),
+    ),
+    (
+        "admin/webhooks.html",
+        include_str!("../../templates/admin/webhooks.html"),
     ),
     ("pricing.html", include_str!("../../templates/pricing.html")),
 ];

@@ -24,12 +24,17 @@ pub struct PasswordForm {
 }
 
 #[derive(Deserialize)]
+pub struct AccountQuery {
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
 pub struct DeleteForm {
     csrf_token: String,
     password: String,
 }
 
-fn to_login() -> HttpResponse {
+pub(super) fn to_login() -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/login?next=/account"))
         .finish()
@@ -95,14 +100,39 @@ async fn dashboard(state: &AppState, user: &User) -> Result<serde_json::Value, A
     Ok(json!({ "courses": courses, "bookmarks": bookmarks, "resume": resume }))
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     viewer: &Viewer,
     session: &Session,
     notice: Option<&str>,
     error: Option<(&str, AppError)>,
 ) -> Result<HttpResponse, PageError> {
-    render_page(state, viewer, session, notice, error, None).await
+    render_page(state, viewer, session, notice, error, None, json!({})).await
+}
+
+/// The account page after a refused form, keeping what was typed (`values`, by field).
+pub(super) async fn render_with_values(
+    state: &AppState,
+    viewer: &Viewer,
+    session: &Session,
+    error: (&str, AppError),
+    values: serde_json::Value,
+) -> Result<HttpResponse, PageError> {
+    render_page(state, viewer, session, None, Some(error), None, values).await
+}
+
+/// The notice a redirect to `/account?notice=…` asks for: only these fixed words.
+fn notice_for(key: &str) -> Option<&'static str> {
+    match key {
+        "password_reset" => {
+            Some("Your new password is set. Every other device has been signed out.")
+        }
+        "email_verified" => Some("Thank you: your email address is confirmed."),
+        "email_changed" => {
+            Some("Your email address is changed. Log in with the new address from now on.")
+        }
+        _ => None,
+    }
 }
 
 /// The account page after a certificate claim that could not be issued: the course's
@@ -127,7 +157,8 @@ pub(super) async fn render_with_claim_error(
         "missing": missing,
     });
     let status = error::status(&error);
-    let mut response = render_page(state, viewer, session, None, None, Some(claim)).await?;
+    let mut response =
+        render_page(state, viewer, session, None, None, Some(claim), json!({})).await?;
     *response.status_mut() = status;
     Ok(response)
 }
@@ -139,9 +170,11 @@ async fn render_page(
     notice: Option<&str>,
     error: Option<(&str, AppError)>,
     claim: Option<serde_json::Value>,
+    values: serde_json::Value,
 ) -> Result<HttpResponse, PageError> {
     let mut context = Context::new();
     context.insert("claim", &claim);
+    context.insert("values", &values);
     context.insert(
         "certificates",
         &crate::certificates::of_user(&state.db, &state.public_url, &session.user).await?,
@@ -182,9 +215,14 @@ async fn render_page(
         .body(html))
 }
 
-pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
+pub async fn show(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    query: web::Query<AccountQuery>,
+) -> Result<HttpResponse, PageError> {
+    let notice = query.notice.as_deref().and_then(notice_for);
     match &viewer.0 {
-        Some(session) => render(&state, &viewer, session, None, None).await,
+        Some(session) => render(&state, &viewer, session, notice, None).await,
         None => Ok(to_login()),
     }
 }

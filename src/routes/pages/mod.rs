@@ -9,11 +9,15 @@ mod certificates;
 mod glossary;
 mod learning;
 pub(crate) mod lesson;
+mod links;
 mod pricing;
 mod system;
+mod webhooks;
 
 use actix_web::{web, HttpResponse};
 use serde_json::json;
+
+pub(crate) use auth::safe_next;
 
 use crate::auth::Viewer;
 use crate::routes::state::AppState;
@@ -36,11 +40,42 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/login", web::get().to(auth::login_page))
         .route("/login", web::post().to(auth::login))
         .route("/logout", web::post().to(auth::logout))
+        .route("/forgot-password", web::get().to(links::forgot_page))
+        .route("/forgot-password", web::post().to(links::forgot))
+        .service(
+            web::resource("/reset-password")
+                .wrap(links::link_headers())
+                .route(web::get().to(links::reset_page))
+                .route(web::post().to(links::reset)),
+        )
+        .service(
+            web::resource("/sign-in")
+                .wrap(links::link_headers())
+                .route(web::get().to(links::sign_in_page))
+                .route(web::post().to(links::sign_in)),
+        )
+        .service(
+            web::resource("/verify-email")
+                .wrap(links::link_headers())
+                .route(web::get().to(links::verify_page))
+                .route(web::post().to(links::verify)),
+        )
+        .service(
+            web::resource("/confirm-email")
+                .wrap(links::link_headers())
+                .route(web::get().to(links::confirm_page))
+                .route(web::post().to(links::confirm)),
+        )
         .route("/account", web::get().to(account::show))
         .route(
             "/account/password",
             web::post().to(account::change_password),
         )
+        .route(
+            "/account/email-verification",
+            web::post().to(links::resend_verification),
+        )
+        .route("/account/email", web::post().to(links::change_email))
         .route("/account/export", web::get().to(account::export))
         .route("/account/delete", web::post().to(account::delete))
         .route("/account/certificates", web::post().to(certificates::claim))
@@ -49,6 +84,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/courses", web::post().to(admin::put_course))
         .route("/admin/users", web::get().to(admin::users))
         .route("/admin/users/{id}/plan", web::post().to(admin::set_plan))
+        .route("/admin/webhooks", web::get().to(webhooks::show))
+        .route("/admin/webhooks", web::post().to(webhooks::add))
+        .route(
+            "/admin/webhooks/{id}/delete",
+            web::post().to(webhooks::delete),
+        )
+        .route("/admin/webhooks/{id}/ping", web::post().to(webhooks::ping))
+        .route(
+            "/admin/webhooks/{id}/deliveries/{event_id}/retry",
+            web::post().to(webhooks::retry),
+        )
         .route("/admin/lessons/new", web::get().to(admin::new_lesson))
         .service(
             web::resource("/admin/lessons/new")
