@@ -12,12 +12,10 @@
 //! test prints; `CRASH_SEED=<seed>` draws the same delays again to replay a failed run.
 
 use crate::common;
+use crate::common::server::Server;
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -40,59 +38,6 @@ fn seed() -> u64 {
         |_| rand::random(),
         |v| v.parse().expect("CRASH_SEED is a number"),
     )
-}
-
-/// A running `lectern serve`.
-struct Server {
-    child: Child,
-    address: String,
-    _stdout: BufReader<ChildStdout>,
-}
-
-impl Server {
-    fn start(data: &Path, log: &Path) -> Server {
-        let log = File::options()
-            .create(true)
-            .append(true)
-            .open(log)
-            .expect("server log");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lectern"))
-            .arg("serve")
-            .env("LECTERN_BIND", "127.0.0.1:0")
-            .env("LECTERN_DATA_DIR", data)
-            .env("LECTERN_CONTENT_DIR", common::bundled_content())
-            .env("LECTERN_AUTH_RATE_LIMIT", "1000000")
-            .env("LECTERN_LOG", "warn")
-            .env_remove("LECTERN_DATABASE_URL")
-            .env_remove("LECTERN_JWT_SECRET")
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("the lectern binary starts");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("read stdout");
-        let address = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("the server did not start: {line:?} (see its log)"))
-            .to_owned();
-        Server {
-            child,
-            address,
-            _stdout: stdout,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
-    }
-
-    /// SIGKILL: no shutdown, no checkpoint, nothing flushed by the process.
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reap the server");
-    }
 }
 
 /// Every write the server acknowledged with a 2xx.
@@ -278,7 +223,7 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_write() {
     let mut lost = 0;
     let mut last_users = Vec::new();
 
-    let server = Server::start(&data, &log);
+    let server = Server::start(&data, &log, &[]);
     let lessons: Value = client
         .get(server.url("/api/v1/lessons"))
         .send()
@@ -301,7 +246,9 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_write() {
     let mut server = Some(server);
 
     for cycle in 1..=cycles {
-        let running = server.take().unwrap_or_else(|| Server::start(&data, &log));
+        let running = server
+            .take()
+            .unwrap_or_else(|| Server::start(&data, &log, &[]));
         let mut users = Vec::new();
         for _ in 0..USERS_PER_CYCLE {
             let user = sign_up(&client, &running.address)
@@ -351,7 +298,7 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_write() {
     }
 
     // The last kill's writes, read back through the API of a restarted server.
-    let server = Server::start(&data, &log);
+    let server = Server::start(&data, &log, &[]);
     for (user_id, token) in &last_users {
         let overview: Value = client
             .get(server.url("/api/v1/me/progress"))

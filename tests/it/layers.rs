@@ -70,7 +70,7 @@ fn imports_of(module: &str, all: &[String]) -> BTreeSet<String> {
         .collect()
 }
 
-const DOMAIN_AND_BELOW: [&str; 17] = [
+const DOMAIN_AND_BELOW: [&str; 20] = [
     "accounts",
     "admin",
     "auth",
@@ -83,11 +83,14 @@ const DOMAIN_AND_BELOW: [&str; 17] = [
     "error",
     "import",
     "learning",
+    "mail",
     "media",
     "names",
+    "outbox",
     "plans",
     "tokenizer",
     "data_dir",
+    "webhooks",
 ];
 
 #[test]

@@ -7,6 +7,7 @@ mod forms;
 mod hardening;
 mod input;
 mod log_in;
+mod mail_pages;
 mod sessions;
 mod sign_up;
 

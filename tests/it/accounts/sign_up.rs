@@ -16,7 +16,18 @@ async fn a_sign_up_answers_the_user_with_a_clean_email(backend: Backend) {
     let (_, user) = app.sign_up("  Ada@Example.com ").await;
     let mut keys: Vec<_> = user.as_object().unwrap().keys().cloned().collect();
     keys.sort();
-    assert_eq!(keys, ["created_at", "email", "id", "name", "plan", "role"]);
+    assert_eq!(
+        keys,
+        [
+            "created_at",
+            "email",
+            "email_verified",
+            "id",
+            "name",
+            "plan",
+            "role"
+        ]
+    );
     assert_eq!(user["email"], "ada@example.com", "trimmed and lower-cased");
     assert_eq!(
         (user["plan"].as_str(), user["role"].as_str()),

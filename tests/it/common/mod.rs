@@ -6,8 +6,10 @@
 //! are reported as ignored, except under `CI=true`, where they run and fail without a server.
 
 pub mod admin;
+pub mod mail;
 pub mod pdf;
 pub mod postgres;
+pub mod server;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};
@@ -83,6 +85,10 @@ pub async fn test_settings(backend: Backend, content: &Path) -> (Settings, TestD
         signup_rate_limit: 10_000,
         tokenize_rate_limit: 10_000,
         metrics_token: None,
+        smtp_url: None,
+        mail_from: None,
+        webhooks_allow_private: false,
+        outbox_retry_scale: 1.0,
         log: "warn".into(),
     };
     (settings, data)
@@ -143,6 +149,21 @@ pub async fn two_instances_with(adjust: fn(&mut Settings)) -> (TestApp, TestApp)
 }
 
 impl TestApp {
+    /// A connection pool on the instance's own database, to look at what it stored.
+    pub async fn database(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        let url = self.settings.database_url();
+        let url = match url.strip_prefix("sqlite://") {
+            Some(path) => format!("sqlite://{path}?mode=rw"),
+            None => url,
+        };
+        sqlx::any::AnyPoolOptions::new()
+            .max_connections(2)
+            .connect(&url)
+            .await
+            .expect("the test connects to the app's database")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
