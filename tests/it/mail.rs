@@ -63,6 +63,27 @@ async fn log_in(app: &TestApp, email: &str, password: &str) -> u16 {
     .0
 }
 
+/// Wait (at most `WITHIN`) until `count`, a `SELECT COUNT(*)` with `$1` bound to `bind`,
+/// answers `expected` on the instance's database.
+async fn until_count(db: &sqlx::AnyPool, count: &str, bind: &str, expected: i64) {
+    let deadline = std::time::Instant::now() + WITHIN;
+    loop {
+        let found: i64 = sqlx::query_scalar(count)
+            .bind(bind)
+            .fetch_one(db)
+            .await
+            .unwrap();
+        if found == expected {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{count} [{bind}]: {found}, not {expected}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn a_reset_link_arrives_works_once_and_ends_every_session(backend: Backend) {
     let Some(smtp) = SmtpServer::start("mail") else {
         return;
@@ -130,20 +151,29 @@ async fn a_reset_link_arrives_works_once_and_ends_every_session(backend: Backend
     assert!(notice.text().contains("/forgot-password"), "a way to act");
 }
 
-async fn a_link_that_expired_or_serves_another_purpose_is_invalid(backend: Backend) {
-    let Some(smtp) = SmtpServer::start("mail") else {
-        return;
-    };
+/// An SMTP server, an instance mailing through it, and the reset mail of a new reader `email`;
+/// `None` without aiosmtpd outside CI.
+async fn a_reset_mail(backend: Backend, email: &str) -> Option<(SmtpServer, TestApp, Mail)> {
+    let smtp = SmtpServer::start("mail")?;
     let app = app_with_smtp(backend, &smtp).await;
-    let email = "expiry@example.com";
     app.sign_up(email).await;
-    post_json(
+    let (status, _) = post_json(
         &app,
         "/api/v1/auth/password-reset",
         json!({ "email": email }),
     )
     .await;
-    let token = wait_mail(&smtp, email, "Reset your", 1).token("/reset-password");
+    assert_eq!(status, 202);
+    let mail = wait_mail(&smtp, email, "Reset your", 1);
+    Some((smtp, app, mail))
+}
+
+async fn a_link_that_expired_or_serves_another_purpose_is_invalid(backend: Backend) {
+    let email = "expiry@example.com";
+    let Some((_smtp, app, mail)) = a_reset_mail(backend, email).await else {
+        return;
+    };
+    let token = mail.token("/reset-password");
 
     for (path, body) in [
         (
@@ -428,39 +458,15 @@ async fn a_client_address_gets_thirty_calls_a_minute(backend: Backend) {
 }
 
 async fn no_raw_token_outlives_its_delivered_mail(backend: Backend) {
-    let Some(smtp) = SmtpServer::start("mail") else {
+    let email = "tokens@example.com";
+    let Some((_smtp, app, mail)) = a_reset_mail(backend, email).await else {
         return;
     };
-    let app = app_with_smtp(backend, &smtp).await;
-    let email = "tokens@example.com";
-    app.sign_up(email).await;
-    post_json(
-        &app,
-        "/api/v1/auth/password-reset",
-        json!({ "email": email }),
-    )
-    .await;
-    let mail = wait_mail(&smtp, email, "Reset your", 1);
     let token = mail.token("/reset-password");
     let db = app.database().await;
     // The row is settled just after the server took the mail.
-    let deadline = std::time::Instant::now() + WITHIN;
-    loop {
-        let waiting: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM outbox WHERE kind = 'mail' AND payload IS NOT NULL",
-        )
-        .fetch_one(&db)
-        .await
-        .unwrap();
-        if waiting == 0 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "mail bodies left in the outbox"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let bodies = "SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND payload IS NOT NULL";
+    until_count(&db, bodies, email, 0).await;
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT message_id, status FROM outbox WHERE recipient = $1")
             .bind(email)
@@ -499,25 +505,9 @@ async fn mail_waits_out_an_smtp_outage_and_requests_do_not(backend: Backend) {
     assert_eq!(status, 202, "answered with the server down");
     // Wait until the worker has tried and failed at least once.
     let db = app.database().await;
-    let deadline = std::time::Instant::now() + WITHIN;
-    loop {
-        let failed: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND status = 'pending' \
-             AND attempts >= 1 AND last_error IS NOT NULL",
-        )
-        .bind(email)
-        .fetch_one(&db)
-        .await
-        .unwrap();
-        if failed == 1 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no failed attempt recorded"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let failed = "SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND status = 'pending' \
+                  AND attempts >= 1 AND last_error IS NOT NULL";
+    until_count(&db, failed, email, 1).await;
     smtp.resume();
     let mail = wait_mail(&smtp, email, "Reset your", 1);
     let token = mail.token("/reset-password");
@@ -664,26 +654,23 @@ async fn several_instances_send_each_mail_once_and_take_over_a_dead_claim() {
     }
     let mails = smtp.wait_for(20, WITHIN);
     let db = first.database().await;
-    let deadline = std::time::Instant::now() + WITHIN;
-    let attempts: Vec<i64> = loop {
-        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, attempts FROM outbox")
-            .fetch_all(&db)
-            .await
-            .unwrap();
-        if rows.iter().all(|(status, _)| status == "delivered") {
-            break rows.into_iter().map(|(_, n)| n).collect();
-        }
-        assert!(std::time::Instant::now() < deadline, "{rows:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let unsent = "SELECT COUNT(*) FROM outbox WHERE status <> $1";
+    until_count(&db, unsent, "delivered", 0).await;
+    let attempts: Vec<i64> = sqlx::query_scalar("SELECT attempts FROM outbox")
+        .fetch_all(&db)
+        .await
+        .unwrap();
     assert_eq!(attempts, vec![1; 20], "each mail claimed and sent once");
     assert_eq!(smtp.received().len(), mails.len());
 
     // A worker claimed this one for a minute and died; another sends it when the claim ends.
-    let raw = mails[0].raw.replace(
-        &mails[0].header("Message-ID").unwrap(),
-        "<dead-claim@tests.example>",
-    );
+    let raw = mails[0]
+        .raw
+        .replace(
+            &mails[0].header("Message-ID").unwrap(),
+            "<dead-claim@tests.example>",
+        )
+        .replace('\n', "\r\n");
     let soon = (chrono::Utc::now() + chrono::Duration::seconds(1))
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     sqlx::query(
