@@ -48,7 +48,7 @@ case "$BACKEND" in
     run_sql() { python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.stdin.read()); c.commit()' "$work/data/lectern.db"; }
     ;;
   postgres)
-    psql "$PG_ROOT/test" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null
+    psql "$PG_ROOT/test" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1
     psql "$PG_ROOT/test" -qc "CREATE DATABASE $PG_DB" >/dev/null
     export LECTERN_DATABASE_URL="$PG_ROOT/$PG_DB"
     series="WITH n(i) AS (SELECT generate_series(0, $((READERS - 1))))"
@@ -72,7 +72,6 @@ smtp_up() {
     sleep 0.05
   done
 }
-smtp_down() { kill "$smtp"; wait "$smtp" 2>/dev/null || true; smtp=; }
 
 # A first start migrates the database; the readers are seeded straight into it.
 start
@@ -87,7 +86,7 @@ SQL
 smtp_up
 start
 python3 - "$PORT" "$CALLS" "$DRAIN" "$work/maildir/new" "$SMTP_PORT" "$smtp" <<'PY'
-import http.client, json, os, signal, subprocess, sys, time
+import http.client, json, os, signal, socket, subprocess, sys, time
 port, calls, drain, maildir, smtp_port, smtp_pid = sys.argv[1:7]
 calls, drain, smtp_pid = int(calls), int(drain), int(smtp_pid)
 conn = http.client.HTTPConnection("127.0.0.1", int(port))
@@ -129,7 +128,12 @@ while delivered() < calls and time.time() < deadline:
 assert delivered() == calls, f"{delivered()} of {calls} mails arrived with the server up"
 
 os.kill(smtp_pid, signal.SIGTERM)
-os.waitpid(smtp_pid, 0)
+while True:  # until the port refuses connections
+    try:
+        socket.create_connection(("127.0.0.1", int(smtp_port)), 1).close()
+        time.sleep(0.05)
+    except OSError:
+        break
 measure("down", calls)
 for i in range(drain):
     reset(f"reader{2 * calls + i}@bench.example")
