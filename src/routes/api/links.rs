@@ -66,6 +66,8 @@ fn sent() -> HttpResponse {
     responses(
         (status = 202, description = "Taken, whether or not an account has the address; an account that has it is mailed a reset link (30 minutes)", body = Sent),
         (status = 400, description = "`invalid_input`"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`"),
         (status = 429, description = "`rate_limited`"),
     ))]
 pub async fn password_reset(
@@ -83,6 +85,8 @@ pub async fn password_reset(
     responses(
         (status = 200, description = "The password is changed and the reader signed in; every earlier session ended", body = crate::accounts::SignedIn),
         (status = 400, description = "`invalid_token`, or `invalid_input` for a refused password (the link stays usable)"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`"),
         (status = 429, description = "`rate_limited`"),
     ))]
 pub async fn confirm_password_reset(
@@ -105,6 +109,8 @@ pub async fn confirm_password_reset(
     responses(
         (status = 202, description = "Taken, whether or not an account has the address; an account that has it is mailed a link that signs in once (15 minutes)", body = Sent),
         (status = 400, description = "`invalid_input`"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`"),
         (status = 429, description = "`rate_limited`"),
     ))]
 pub async fn sign_in_link(
@@ -129,6 +135,8 @@ pub async fn sign_in_link(
     responses(
         (status = 200, description = "Signed in; the session cookie is set too", body = LinkSignedIn),
         (status = 400, description = "`invalid_token`"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`"),
         (status = 429, description = "`rate_limited`"),
     ))]
 pub async fn confirm_sign_in_link(
@@ -170,6 +178,8 @@ pub async fn request_verification(
     responses(
         (status = 200, description = "The address is verified", body = User),
         (status = 400, description = "`invalid_token`"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`"),
         (status = 429, description = "`rate_limited`"),
     ))]
 pub async fn verify_email(
@@ -191,6 +201,8 @@ pub async fn verify_email(
         (status = 401, description = "`unauthenticated`"),
         (status = 403, description = "`csrf_failed`"),
         (status = 409, description = "`email_taken`"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`"),
         (status = 429, description = "`rate_limited`"),
     ))]
 pub async fn change_email(
@@ -213,6 +225,8 @@ pub async fn change_email(
         (status = 200, description = "The account has the new, verified, address", body = User),
         (status = 400, description = "`invalid_token`"),
         (status = 409, description = "`email_taken`: another account took the address meanwhile"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`"),
         (status = 429, description = "`rate_limited`"),
     ))]
 pub async fn confirm_email(
