@@ -2,7 +2,9 @@
 //! (`crate::import` stores them from `content/`).
 
 pub mod glossary;
+pub mod highlight;
 pub mod markdown;
+pub mod math;
 pub mod quiz;
 pub mod source;
 
@@ -14,7 +16,7 @@ use quiz::Quiz;
 use source::{LessonSource, Video, MORE_MARKER};
 
 /// Bumped whenever rendering changes, so stored renders are redone at the next start.
-pub const RENDER_VERSION: i64 = 4;
+pub const RENDER_VERSION: i64 = 5;
 
 /// Reading speed used for "N min read".
 const WORDS_PER_MINUTE: usize = 220;
