@@ -8,6 +8,7 @@
 //! the template places as strings, so nothing an author writes is evaluated.
 
 pub mod document;
+mod math;
 mod world;
 
 use serde_json::json;
@@ -140,7 +141,7 @@ mod tests {
     #[test]
     fn lesson_text_is_never_evaluated() {
         let dangerous =
-            "#read(\"/etc/passwd\") #panic() $x$ \\<label> @ref #import \"@preview/x:0.1.0\"";
+            "#read(\"/etc/passwd\") #panic() \\$x\\$ \\<label> @ref #import \"@preview/x:0.1.0\"";
         let pdf = lesson(
             "#panic(\"title\") $y$ <title-label>",
             &format!(
@@ -166,6 +167,24 @@ mod tests {
             assert!(squashed.contains(&verbatim), "{verbatim:?} in {text}");
         }
         assert!(!squashed.contains("root:"), "nothing was read: {squashed}");
+    }
+
+    #[test]
+    fn formulas_are_typeset_as_math_and_code_keeps_its_text() {
+        let pdf = lesson(
+            "Formulas",
+            "Inline $\\alpha + \\frac{a}{b}$ here.\n\n\
+             $$\\sum_{i=1}^{n} \\sqrt{x_i} = \\log \\left( \\text{total} \\right)$$\n\n\
+             Beyond the subset: $\\begin{cases} a & b \\end{cases}$.\n\n\
+             ```rust\nfn main() { println!(\"hi\"); }\n```\n",
+        );
+        let Some(text) = pdf_text(&pdf) else { return };
+        for symbol in ["α", "∑", "√", "log", "total", "fn main()", "println!"] {
+            assert!(text.contains(symbol), "{symbol:?} in {text}");
+        }
+        let squashed: String = text.split_whitespace().collect();
+        assert!(squashed.contains("\\begin{cases}a&b\\end{cases}"), "{text}");
+        assert!(!text.contains("\\frac") && !text.contains("\\sum"), "{text}");
     }
 
     #[test]
