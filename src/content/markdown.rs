@@ -5,13 +5,20 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
+use crate::content::figures::{place as place_figures, Figures};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::{highlight, math};
 
 /// Render a Markdown body to sanitised HTML.
 pub fn render(markdown: &str) -> String {
+    render_with_figures(markdown, &Figures::new())
+}
+
+/// Render a lesson body whose images named in `figures` become sized figures.
+pub fn render_with_figures(markdown: &str, figures: &Figures) -> String {
     let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    let events = place_figures(events, figures);
     let events = anchor_headings(events);
     let events = callouts(events);
     let events = footnotes(events);
@@ -44,6 +51,7 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tags(math::MATHML_TAGS)
         .add_generic_attributes(["class", "id"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("img", ["loading", "decoding"])
         .add_tag_attributes("a", ["aria-label"])
         .add_tag_attributes("aside", ["role"])
         .add_tag_attributes("section", ["aria-label"])

@@ -16,6 +16,7 @@ mod browser;
 mod certificates;
 mod content_props;
 mod crash;
+mod figures;
 mod freshness;
 mod full_disk;
 mod glossary;
