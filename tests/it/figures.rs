@@ -2,7 +2,8 @@
 //! broken one an import error naming its file and line while the other lessons import;
 //! shown as sized, lazy `<img>`s (a captioned one as a `<figure>`) at content-addressed
 //! URLs that answer with the contract's headers, an SVG with its own policy; never
-//! referenced past `<!-- more -->` for a reader below the plan; and uploaded by admins.
+//! referenced past `<!-- more -->` for a reader below the plan; in the PDF; and uploaded by
+//! admins.
 
 use crate::common;
 
@@ -20,6 +21,7 @@ on_both_backends!(
     figures_are_checked_measured_and_shown,
     figure_urls_answer_with_the_contracts_headers,
     a_locked_lesson_never_names_a_figure_past_the_marker,
+    lesson_pdfs_embed_their_figures,
     admins_upload_figures_that_lessons_then_show,
 );
 
@@ -244,6 +246,44 @@ async fn set_plan(app: &TestApp, email: &str, plan: Plan) {
     let db = Db::connect(&app.settings).await.unwrap();
     lectern::accounts::set_plan(&db, email, plan).await.unwrap();
     db.close().await;
+}
+
+/// A lesson's PDF as the reader with `token` downloads it.
+async fn pdf(app: &TestApp, slug: &str, token: &str) -> Vec<u8> {
+    let path = format!("/api/v1/lessons/{slug}/pdf");
+    let response = common::bearer(app, Method::GET, &path, token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.bytes().await.unwrap().to_vec()
+}
+
+async fn lesson_pdfs_embed_their_figures(backend: Backend) {
+    let (app, _, _content) = start(backend).await;
+    let (token, _) = app.sign_up("plus@example.com").await;
+    set_plan(&app, "plus@example.com", Plan::Plus).await;
+
+    let drawn = pdf(&app, "drawn", &token).await;
+    if let Some(images) = common::pdf::images(&drawn) {
+        assert!(
+            images.contains(&(30, 20)),
+            "the PNG is in the PDF at its size: {images:?}"
+        );
+    }
+    let text = common::pdf::text(&drawn).unwrap_or_default();
+    if !text.is_empty() {
+        assert!(
+            text.contains("Queries meet keys, then values."),
+            "the caption is printed: {text}"
+        );
+    }
+
+    // Plus is below the lesson's plan: its PDF stops at the marker, with the first figure only.
+    let teaser = pdf(&app, "locked-figures", &token).await;
+    if let Some(images) = common::pdf::images(&teaser) {
+        assert_eq!(images, [(30, 20)], "only the teaser's figure");
+    }
 }
 
 async fn admins_upload_figures_that_lessons_then_show(backend: Backend) {

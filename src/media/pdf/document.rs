@@ -76,9 +76,12 @@ pub enum Inline {
         url: String,
         content: Vec<Inline>,
     },
-    /// An image, which the PDF names by its alternative text.
+    /// An image: the figure stored for `src` when the lesson has one, else named by its
+    /// alternative text.
     Image {
         alt: Vec<Inline>,
+        src: String,
+        caption: String,
     },
     /// A task list's box.
     Task {
@@ -361,8 +364,12 @@ impl<'a> Reader<'a> {
                     content,
                 }
             }
-            Event::Start(Tag::Image { .. }) => Inline::Image {
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => Inline::Image {
                 alt: self.inlines(TagEnd::Image),
+                src: dest_url.into_string(),
+                caption: title.trim().to_owned(),
             },
             Event::Start(tag) => return self.skip_to(tag.to_end()),
             // Inline HTML tags are dropped; the text between them stays.
@@ -672,7 +679,9 @@ mod tests {
                 Inline::Break,
                 text("now "),
                 Inline::Image {
-                    alt: vec![text("a cat")]
+                    alt: vec![text("a cat")],
+                    src: "cat.png".into(),
+                    caption: String::new(),
                 },
             ])
         );
