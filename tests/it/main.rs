@@ -17,6 +17,7 @@ mod certificates;
 mod content_props;
 mod crash;
 mod figures;
+mod formulas;
 mod freshness;
 mod full_disk;
 mod glossary;
