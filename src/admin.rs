@@ -13,11 +13,11 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::content::figures::{self, Figure};
 use crate::content::{self, source, TokenCount, RENDER_VERSION};
-use crate::db;
 use crate::db::lessons::{self, CourseRow, NewRevision, Status};
 use crate::db::users::User;
 use crate::db::{admin as db_admin, users, Db};
 use crate::error::AppError;
+use crate::figure_store;
 use crate::names::Slug;
 use crate::plans::Plan;
 
@@ -106,7 +106,7 @@ pub async fn preview(db: &Db, text: &str, slug: Option<&str>) -> Result<Preview,
     {
         return Err(unknown_course(&lesson.course, text));
     }
-    let figures = db::figures::of_lesson(db, &lesson.slug).await?;
+    let figures = figure_store::lesson_figures(db, &lesson.slug).await?;
     let rendered = content::render(&lesson, &figures);
     let quiz = rendered
         .quiz
@@ -219,9 +219,7 @@ impl Desk<'_> {
         figures::check_upload_name(name, file.figure.kind).map_err(AppError::invalid)?;
         let mut tx = self.db.begin_write().await?;
         let path = format!("{}{name}", figures::UPLOAD_FOLDER);
-        if db::figures::put(&mut tx, slug, &path, &file).await? {
-            db::figures::forget_renders(&mut tx, slug).await?;
-        }
+        figure_store::store(&mut tx, slug, &path, &file).await?;
         self.finish(tx).await?;
         Ok(file.figure)
     }
@@ -229,7 +227,7 @@ impl Desk<'_> {
     /// Create a draft lesson written in the admin (no content file).
     pub async fn create_lesson(&self, author: &str, text: &str) -> Result<Saved, AppError> {
         let lesson = parse(text, None)?;
-        let figures = db::figures::of_lesson(self.db, &lesson.slug).await?;
+        let figures = figure_store::lesson_figures(self.db, &lesson.slug).await?;
         let rendered = serde_json::to_string(&content::render(&lesson, &figures))
             .map_err(AppError::internal)?;
         let mut tx = self.db.begin_write().await?;
@@ -272,7 +270,7 @@ impl Desk<'_> {
         text: &str,
     ) -> Result<Saved, AppError> {
         let lesson = parse(text, Some(slug))?;
-        let figures = db::figures::of_lesson(self.db, &lesson.slug).await?;
+        let figures = figure_store::lesson_figures(self.db, &lesson.slug).await?;
         let rendered = serde_json::to_string(&content::render(&lesson, &figures))
             .map_err(AppError::internal)?;
         let mut tx = self.db.begin_write().await?;

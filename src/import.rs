@@ -17,7 +17,8 @@ use serde::Deserialize;
 use crate::content::figures::{self, FigureFile, Figures};
 use crate::content::{self, glossary, source, RENDER_VERSION};
 use crate::db::lessons::{self, CourseRow, NewRevision};
-use crate::db::{self, Db};
+use crate::db::Db;
+use crate::figure_store;
 use crate::media;
 use crate::names::Slug;
 
@@ -265,7 +266,7 @@ async fn import_lesson(
         .map_err(|e| format!(" {e}"))?
         && figures::used_in(
             &lesson.body,
-            &db::figures::of_lesson(db, &lesson.slug)
+            &figure_store::lesson_figures(db, &lesson.slug)
                 .await
                 .map_err(|e| format!(" {e}"))?,
         ) == shown;
@@ -338,10 +339,8 @@ async fn store(
         .is_none_or(|h| h.source_path.as_deref() == Some(path))
     {
         for (figure_path, file) in figure_files {
-            figures_changed |= db::figures::put(&mut tx, revision.slug, figure_path, file).await?;
-        }
-        if figures_changed {
-            db::figures::forget_renders(&mut tx, revision.slug).await?;
+            figures_changed |=
+                figure_store::store(&mut tx, revision.slug, figure_path, file).await?;
         }
     }
     let outcome = match head {

@@ -4,26 +4,35 @@
 use sqlx::Row as _;
 
 use super::{now, Db, Row, WriteTx};
-use crate::content::figures::{Figure, FigureFile, FigureKind, Figures};
 
-/// Record `file` as the figure lesson `slug` names `path`, keeping its body once per hash;
-/// true when this changed what the lesson shows.
+/// A figure as stored: its hash (which names its body), kind and size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FigureRow {
+    pub sha256: String,
+    /// `png`, `jpeg`, `webp`, `gif` or `svg`.
+    pub kind: String,
+    pub width: i64,
+    pub height: i64,
+}
+
+/// Record `figure` as the one lesson `slug` names `path`, keeping its `body` once under
+/// `blob_name`; true when this changed what the lesson shows.
 pub async fn put(
     tx: &mut WriteTx,
     slug: &str,
     path: &str,
-    file: &FigureFile,
+    blob_name: &str,
+    figure: &FigureRow,
+    body: &[u8],
 ) -> Result<bool, sqlx::Error> {
-    let figure = &file.figure;
-    let name = figure.file_name();
     let stored = sqlx::query("SELECT 1 FROM media_blobs WHERE name = $1")
-        .bind(&name)
+        .bind(blob_name)
         .fetch_optional(&mut **tx)
         .await?;
     if stored.is_none() {
         sqlx::query("INSERT INTO media_blobs (name, body) VALUES ($1, $2)")
-            .bind(&name)
-            .bind(file.bytes.as_slice())
+            .bind(blob_name)
+            .bind(body)
             .execute(&mut **tx)
             .await?;
     }
@@ -37,9 +46,9 @@ pub async fn put(
     .bind(slug)
     .bind(path)
     .bind(&figure.sha256)
-    .bind(figure.kind.id())
-    .bind(i64::from(figure.width))
-    .bind(i64::from(figure.height))
+    .bind(&figure.kind)
+    .bind(figure.width)
+    .bind(figure.height)
     .bind(now())
     .execute(&mut **tx)
     .await?
@@ -47,23 +56,18 @@ pub async fn put(
     Ok(changed > 0)
 }
 
-fn figure_from(row: &Row) -> Result<(String, Figure), sqlx::Error> {
-    let kind: String = row.try_get("kind")?;
-    let kind = FigureKind::from_id(&kind).ok_or_else(|| sqlx::Error::ColumnDecode {
-        index: "kind".into(),
-        source: format!("unknown figure kind {kind:?}").into(),
-    })?;
-    let figure = Figure {
+fn figure_from(row: &Row) -> Result<(String, FigureRow), sqlx::Error> {
+    let figure = FigureRow {
         sha256: row.try_get("sha256")?,
-        kind,
-        width: row.try_get::<i64, _>("width")? as u32,
-        height: row.try_get::<i64, _>("height")? as u32,
+        kind: row.try_get("kind")?,
+        width: row.try_get("width")?,
+        height: row.try_get("height")?,
     };
     Ok((row.try_get("path")?, figure))
 }
 
-/// The figures of lesson `slug`, by path.
-pub async fn of_lesson(db: &Db, slug: &str) -> Result<Figures, sqlx::Error> {
+/// The figures of lesson `slug`, with the paths it names them by.
+pub async fn of_lesson(db: &Db, slug: &str) -> Result<Vec<(String, FigureRow)>, sqlx::Error> {
     sqlx::query("SELECT path, sha256, kind, width, height FROM lesson_figures WHERE slug = $1")
         .bind(slug)
         .fetch_all(&db.read)

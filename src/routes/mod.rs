@@ -9,6 +9,7 @@ pub mod figures;
 pub mod kept_pages;
 pub mod lesson_view;
 pub mod media_body;
+pub mod multipart;
 pub mod page_cache;
 pub mod pages;
 pub mod range;

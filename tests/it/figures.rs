@@ -9,8 +9,8 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use common::admin::{admin_token, call, edit, markdown};
-use common::{send, spawn_settings, test_settings, Backend, TestApp};
+use common::admin::{admin_token, call, edit, markdown, ADMIN_EMAIL};
+use common::{send, spawn_settings, test_settings, Backend, TestApp, TEST_PASSWORD};
 use lectern::db::Db;
 use lectern::import::{import_dir, ImportReport};
 use lectern::plans::Plan;
@@ -23,6 +23,7 @@ on_both_backends!(
     a_locked_lesson_never_names_a_figure_past_the_marker,
     lesson_pdfs_embed_their_figures,
     admins_upload_figures_that_lessons_then_show,
+    the_editor_uploads_a_figure_without_javascript,
 );
 
 /// The fixture course, `tests/data/figures/figures-demo`.
@@ -363,5 +364,87 @@ async fn admins_upload_figures_that_lessons_then_show(backend: Backend) {
         page.contains("<figcaption>Uploaded in the admin.</figcaption>")
             && img_tag(&page, &url).contains("loading=\"lazy\""),
         "the published lesson shows the uploaded figure"
+    );
+}
+
+/// A `multipart/form-data` body of text fields and one file.
+fn multipart_body(fields: &[(&str, &str)], file: (&str, &[u8])) -> (String, Vec<u8>) {
+    let boundary = "figure-form-boundary-7d41";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n",
+            file.0
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file.1);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn the_editor_uploads_a_figure_without_javascript(backend: Backend) {
+    let (app, _, _content) = start(backend).await;
+    admin_token(&app).await;
+    let login = app
+        .post("/login")
+        .form(&[("email", ADMIN_EMAIL), ("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 303);
+    let (status, editor) = app.get_text("/admin/lessons/drawn").await;
+    assert_eq!(status, 200);
+    assert!(
+        editor.contains("action=\"/admin/lessons/drawn/figures\" enctype=\"multipart/form-data\""),
+        "the editor has a plain upload form"
+    );
+    assert!(
+        editor.contains("bars.png</code>"),
+        "it lists the lesson's figures"
+    );
+    let marker = "name=\"csrf_token\" value=\"";
+    let csrf = &editor[editor.find(marker).unwrap() + marker.len()..];
+    let csrf = &csrf[..csrf.find('"').unwrap()];
+
+    let png = std::fs::read(fixture().join("figures-demo/figures/secret.png")).unwrap();
+    let (content_type, body) =
+        multipart_body(&[("csrf_token", csrf), ("name", "")], ("Square.PNG", &png));
+    let response = app
+        .post("/admin/lessons/drawn/figures")
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let (_, editor) = app.get_text("/admin/lessons/drawn").await;
+    assert!(
+        editor.contains("square.png</code> · 16 × 16"),
+        "the uploaded figure is listed under the file's own name, lower-cased"
+    );
+
+    let (content_type, body) = multipart_body(
+        &[("csrf_token", "forged"), ("name", "x.png")],
+        ("x.png", &png),
+    );
+    let forged = app
+        .post("/admin/lessons/drawn/figures")
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        forged.status(),
+        403,
+        "a form without the session's CSRF token is refused"
     );
 }

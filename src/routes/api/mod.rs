@@ -5,7 +5,7 @@ pub(crate) mod admin;
 mod analytics;
 mod auth;
 mod billing;
-mod body;
+pub(crate) mod body;
 mod certificates;
 mod file_bytes;
 mod learning;
