@@ -166,7 +166,10 @@ mod tests {
         );
         assert_eq!(
             media_added_by(Plan::Pro),
-            ["MP3 downloads to listen offline", "Video lessons as they arrive"]
+            [
+                "MP3 downloads to listen offline",
+                "Video lessons as they arrive"
+            ]
         );
     }
 

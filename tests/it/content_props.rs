@@ -188,7 +188,8 @@ fn assert_safe(markdown: &str, html: &str) -> Result<(), TestCaseError> {
             );
             // Formulas are MathML (API.md section 13): inert, never a link.
             prop_assert!(
-                !(name.starts_with('m') && matches!(attribute.as_str(), "href" | "xlink:href" | "src")),
+                !(name.starts_with('m')
+                    && matches!(attribute.as_str(), "href" | "xlink:href" | "src")),
                 "{} on <{}> from {:?}:\n{}",
                 attribute,
                 name,

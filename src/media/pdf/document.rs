@@ -730,7 +730,14 @@ mod tests {
             panic!("{tree:?}")
         };
         assert!(
-            matches!(&content[0], Inline::Math { display: true, tree: None, .. }),
+            matches!(
+                &content[0],
+                Inline::Math {
+                    display: true,
+                    tree: None,
+                    ..
+                }
+            ),
             "{content:?}"
         );
     }

@@ -174,7 +174,11 @@ async fn the_narration_block_shows_each_reader_their_options(backend: Backend) {
     assert!(free.contains("Free preview · first 0:30"));
     assert!(free.contains("src=\"/api/v1/lessons/listen/audio/preview\""));
     // One note under the player, with what each paid plan adds (not a card per feature).
-    assert_eq!(free.matches("Audio &amp; video lessons are paid features").count(), 1);
+    assert_eq!(
+        free.matches("Audio &amp; video lessons are paid features")
+            .count(),
+        1
+    );
     assert!(!free.contains("upgrade-card"));
     assert!(free.contains("<strong>Plus</strong> adds<"));
     assert!(free.contains("<li>The full narration, with seeking</li>"));
