@@ -55,6 +55,7 @@ fn main() -> anyhow::Result<()> {
                 body_markdown: &lesson.body,
                 takeaways: &lesson.takeaways,
                 note: None,
+                figures: &[],
             })
             .expect("the lesson's PDF")
         });

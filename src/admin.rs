@@ -11,11 +11,13 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::catalog::Catalog;
+use crate::content::figures::{self, Figure};
 use crate::content::{self, source, TokenCount, RENDER_VERSION};
 use crate::db::lessons::{self, CourseRow, NewRevision, Status};
 use crate::db::users::User;
 use crate::db::{admin as db_admin, users, Db};
 use crate::error::AppError;
+use crate::figure_store;
 use crate::names::Slug;
 use crate::plans::Plan;
 
@@ -104,7 +106,8 @@ pub async fn preview(db: &Db, text: &str, slug: Option<&str>) -> Result<Preview,
     {
         return Err(unknown_course(&lesson.course, text));
     }
-    let rendered = content::render(&lesson);
+    let figures = figure_store::lesson_figures(db, &lesson.slug).await?;
+    let rendered = content::render(&lesson, &figures);
     let quiz = rendered
         .quiz
         .as_ref()
@@ -190,11 +193,43 @@ impl Desk<'_> {
         ))
     }
 
+    /// Store an uploaded figure of lesson `slug` as `figures/{name}` (replacing one of that
+    /// name): checked like an imported one, and its name must match its bytes. Renders that
+    /// show the old figure are made again.
+    pub async fn upload_figure(
+        &self,
+        slug: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Figure, AppError> {
+        if self
+            .catalog
+            .current(self.db)
+            .await
+            .map_err(AppError::internal)?
+            .lesson(slug)
+            .is_none()
+        {
+            return Err(AppError::NotFound);
+        }
+        let file = tokio::task::spawn_blocking(move || figures::inspect(bytes))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(|e| AppError::invalid(format!("The body is not a figure: {e}")))?;
+        figures::check_upload_name(name, file.figure.kind).map_err(AppError::invalid)?;
+        let mut tx = self.db.begin_write().await?;
+        let path = format!("{}{name}", figures::UPLOAD_FOLDER);
+        figure_store::store(&mut tx, slug, &path, &file).await?;
+        self.finish(tx).await?;
+        Ok(file.figure)
+    }
+
     /// Create a draft lesson written in the admin (no content file).
     pub async fn create_lesson(&self, author: &str, text: &str) -> Result<Saved, AppError> {
         let lesson = parse(text, None)?;
-        let rendered =
-            serde_json::to_string(&content::render(&lesson)).map_err(AppError::internal)?;
+        let figures = figure_store::lesson_figures(self.db, &lesson.slug).await?;
+        let rendered = serde_json::to_string(&content::render(&lesson, &figures))
+            .map_err(AppError::internal)?;
         let mut tx = self.db.begin_write().await?;
         if lessons::find_course(&mut tx, &lesson.course)
             .await?
@@ -235,8 +270,9 @@ impl Desk<'_> {
         text: &str,
     ) -> Result<Saved, AppError> {
         let lesson = parse(text, Some(slug))?;
-        let rendered =
-            serde_json::to_string(&content::render(&lesson)).map_err(AppError::internal)?;
+        let figures = figure_store::lesson_figures(self.db, &lesson.slug).await?;
+        let rendered = serde_json::to_string(&content::render(&lesson, &figures))
+            .map_err(AppError::internal)?;
         let mut tx = self.db.begin_write().await?;
         let head = lessons::lesson_head(&mut tx, slug)
             .await?

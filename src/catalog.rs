@@ -233,7 +233,8 @@ async fn rendered_of(db: &Db, row: &lessons::CurrentLesson) -> anyhow::Result<Re
     }
     let source = source::parse(&row.source, Some(&row.slug))
         .with_context(|| format!("stored source of lesson {} no longer parses", row.slug))?;
-    let rendered = content::render(&source);
+    let figures = crate::figure_store::lesson_figures(db, &row.slug).await?;
+    let rendered = content::render(&source, &figures);
     let json = serde_json::to_string(&rendered)?;
     lessons::store_render(db, &row.slug, row.revision, &json, RENDER_VERSION).await?;
     Ok(rendered)

@@ -14,9 +14,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::Deserialize;
 
+use crate::content::figures::{self, FigureFile, Figures};
 use crate::content::{self, glossary, source, RENDER_VERSION};
 use crate::db::lessons::{self, CourseRow, NewRevision};
 use crate::db::Db;
+use crate::figure_store;
 use crate::media;
 use crate::names::Slug;
 
@@ -239,6 +241,17 @@ async fn import_lesson(
             lesson.course
         ));
     }
+    let folder = file.parent().unwrap_or(Path::new("."));
+    let figure_files = figures::load_all(folder, &lesson.body).map_err(|(line, message)| {
+        format!(
+            "{}: {message}",
+            body_first_line(&text, &lesson.body) + line - 1
+        )
+    })?;
+    let shown: Figures = figure_files
+        .iter()
+        .map(|(path, file)| (path.clone(), file.figure.clone()))
+        .collect();
     // Stored relative to the content folder, so the same file is recognised however the
     // folder is named on the command line.
     let name = file
@@ -250,12 +263,18 @@ async fn import_lesson(
     // encodings): a restart with nothing new to import takes tens of milliseconds.
     let unchanged = lessons::imported_unchanged(db, &lesson.slug, &path, &text)
         .await
-        .map_err(|e| format!(" {e}"))?;
+        .map_err(|e| format!(" {e}"))?
+        && figures::used_in(
+            &lesson.body,
+            &figure_store::lesson_figures(db, &lesson.slug)
+                .await
+                .map_err(|e| format!(" {e}"))?,
+        ) == shown;
     let outcome = if unchanged {
         Outcome::Unchanged
     } else {
-        let rendered =
-            serde_json::to_string(&content::render(&lesson)).map_err(|e| format!(" {e}"))?;
+        let rendered = serde_json::to_string(&content::render(&lesson, &shown))
+            .map_err(|e| format!(" {e}"))?;
         let revision = NewRevision {
             slug: &lesson.slug,
             course,
@@ -265,7 +284,7 @@ async fn import_lesson(
             render_version: RENDER_VERSION,
             author: IMPORT_AUTHOR,
         };
-        store(db, &revision, &path)
+        store(db, &revision, &path, &figure_files)
             .await
             .map_err(|e| format!(" {e}"))?
     };
@@ -298,9 +317,33 @@ async fn register_audio(
     Ok(())
 }
 
-async fn store(db: &Db, revision: &NewRevision<'_>, path: &str) -> anyhow::Result<Outcome> {
+/// The 1-based line of `text` on which its `body` starts.
+fn body_first_line(text: &str, body: &str) -> usize {
+    let start = text.len().saturating_sub(body.len());
+    text[..start].matches('\n').count() + 1
+}
+
+/// Store the revision and the figures it shows; figures that changed make the lesson's
+/// stored renders stale, so a lesson whose text is unchanged is updated too.
+async fn store(
+    db: &Db,
+    revision: &NewRevision<'_>,
+    path: &str,
+    figure_files: &[(String, FigureFile)],
+) -> anyhow::Result<Outcome> {
     let mut tx = db.begin_write().await?;
-    let outcome = match lessons::lesson_head(&mut tx, revision.slug).await? {
+    let head = lessons::lesson_head(&mut tx, revision.slug).await?;
+    let mut figures_changed = false;
+    if head
+        .as_ref()
+        .is_none_or(|h| h.source_path.as_deref() == Some(path))
+    {
+        for (figure_path, file) in figure_files {
+            figures_changed |=
+                figure_store::store(&mut tx, revision.slug, figure_path, file).await?;
+        }
+    }
+    let outcome = match head {
         None => {
             lessons::insert_lesson(&mut tx, revision, lessons::Status::Published, Some(path))
                 .await?;
@@ -314,7 +357,10 @@ async fn store(db: &Db, revision: &NewRevision<'_>, path: &str) -> anyhow::Resul
                 .unwrap_or("a lesson written in the admin")
         ),
         Some(head) if head.imported_source.as_deref() == Some(revision.source) => {
-            Outcome::Unchanged
+            match figures_changed {
+                true => Outcome::Updated(revision.slug.to_owned()),
+                false => Outcome::Unchanged,
+            }
         }
         Some(_) => {
             lessons::add_revision(&mut tx, revision, true).await?;

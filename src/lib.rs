@@ -12,6 +12,7 @@ pub mod content;
 pub mod data_dir;
 pub mod db;
 pub mod error;
+pub mod figure_store;
 pub mod import;
 pub mod learning;
 pub mod mail;

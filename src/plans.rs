@@ -102,6 +102,23 @@ pub fn features(plan: Plan) -> Vec<&'static str> {
         .collect()
 }
 
+/// The lesson page's media features each plan adds over the one below it, in order: what
+/// its "paid features" note lists.
+pub fn media_added_by(plan: Plan) -> Vec<&'static str> {
+    MEDIA_FEATURES
+        .iter()
+        .filter(|(capability, _)| required_plan(*capability) == plan)
+        .map(|(_, text)| *text)
+        .collect()
+}
+
+const MEDIA_FEATURES: [(Capability, &str); 4] = [
+    (Capability::StreamAudio, "The full narration, with seeking"),
+    (Capability::DownloadPdf, "A PDF of every lesson"),
+    (Capability::DownloadMp3, "MP3 downloads to listen offline"),
+    (Capability::Video, "Video lessons as they arrive"),
+];
+
 const FEATURES: [(Capability, &str); 10] = [
     (Capability::ReadLesson(Plan::Free), "Read every free lesson"),
     (
@@ -139,6 +156,22 @@ const FEATURES: [(Capability, &str); 10] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_paid_plan_adds_its_own_media() {
+        assert!(media_added_by(Plan::Free).is_empty());
+        assert_eq!(
+            media_added_by(Plan::Plus),
+            ["The full narration, with seeking", "A PDF of every lesson"]
+        );
+        assert_eq!(
+            media_added_by(Plan::Pro),
+            [
+                "MP3 downloads to listen offline",
+                "Video lessons as they arrive"
+            ]
+        );
+    }
 
     #[test]
     fn plans_are_ordered_and_parse_back() {

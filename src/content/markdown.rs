@@ -1,18 +1,30 @@
 //! Markdown to safe HTML: CommonMark with GitHub's extensions, heading anchors, titled
-//! callouts and footnotes with back-links, then one sanitising pass with ammonia.
+//! callouts and footnotes with back-links, formulas as MathML (`math`), code highlighted
+//! by language (`highlight`), then one sanitising pass with ammonia.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
+use crate::content::figures::{place as place_figures, Figures};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use super::{highlight, math};
 
 /// Render a Markdown body to sanitised HTML.
 pub fn render(markdown: &str) -> String {
+    render_with_figures(markdown, &Figures::new())
+}
+
+/// Render a lesson body whose images named in `figures` become sized figures.
+pub fn render_with_figures(markdown: &str, figures: &Figures) -> String {
     let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    let events = place_figures(events, figures);
     let events = anchor_headings(events);
     let events = callouts(events);
     let events = footnotes(events);
     let events = scrollable_tables(events);
+    let events = math::formulas(events);
+    let events = highlight::code_blocks(events);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     sanitize(&html)
@@ -29,19 +41,26 @@ pub(crate) fn options() -> Options {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_MATH
 }
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
     builder
         .add_tags(["aside", "section", "input"])
+        .add_tags(math::MATHML_TAGS)
         .add_generic_attributes(["class", "id"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("img", ["loading", "decoding"])
         .add_tag_attributes("a", ["aria-label"])
         .add_tag_attributes("aside", ["role"])
         .add_tag_attributes("section", ["aria-label"])
         .add_tag_attributes("span", ["aria-hidden"])
-        .add_tag_attributes("div", ["role", "tabindex", "aria-label"])
+        .add_tag_attributes("div", ["role", "tabindex", "aria-label"]);
+    for tag in math::MATHML_TAGS {
+        builder.add_tag_attributes(tag, math::MATHML_ATTRIBUTES);
+    }
+    builder
         .attribute_filter(|element, attribute, value| {
             if element == "input" && attribute == "type" && value != "checkbox" {
                 None
@@ -425,7 +444,11 @@ mod tests {
         assert!(html.contains("type=\"checkbox\""), "{html}");
         assert!(html.contains("<del>old</del>"), "{html}");
         assert!(
-            html.contains("<code class=\"language-rust\">let x = \"&lt;script&gt;\";"),
+            html.contains("<code class=\"language-rust highlighted\">"),
+            "{html}"
+        );
+        assert!(
+            html.contains("&lt;script&gt;") && !html.contains("<script"),
             "{html}"
         );
     }
@@ -480,9 +503,16 @@ mod tests {
 
     #[test]
     fn code_blocks_show_dangerous_text_intact() {
-        let html = render("```html\n<script>alert(1)</script>\n```\n");
+        let html = render("```text\n<script>alert(1)</script>\n```\n");
         assert!(
             html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        // Highlighted, the same text is split into coloured runs but stays text.
+        let html = render("```html\n<script>alert(1)</script>\n```\n");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(
+            html.contains("&lt;<span class=\"hl-entity\">script</span>&gt;"),
             "{html}"
         );
     }

@@ -1,8 +1,11 @@
 //! Lesson content: the source format, Markdown rendering, quizzes and course glossaries
 //! (`crate::import` stores them from `content/`).
 
+pub mod figures;
 pub mod glossary;
+pub mod highlight;
 pub mod markdown;
+pub mod math;
 pub mod quiz;
 pub mod source;
 
@@ -14,7 +17,7 @@ use quiz::Quiz;
 use source::{LessonSource, Video, MORE_MARKER};
 
 /// Bumped whenever rendering changes, so stored renders are redone at the next start.
-pub const RENDER_VERSION: i64 = 4;
+pub const RENDER_VERSION: i64 = 5;
 
 /// Reading speed used for "N min read".
 const WORDS_PER_MINUTE: usize = 220;
@@ -43,6 +46,9 @@ pub struct RenderedLesson {
     pub quiz: Option<Quiz>,
     pub audio: Option<String>,
     pub video: Video,
+    /// The figures the body shows, by the path it names them with (the PDF embeds them).
+    #[serde(default)]
+    pub figures: figures::Figures,
 }
 
 /// Tokens of the lesson's Markdown body, per encoding.
@@ -61,8 +67,9 @@ impl TokenCount {
     }
 }
 
-/// Render a parsed source into everything a page or the API shows.
-pub fn render(source: &LessonSource) -> RenderedLesson {
+/// Render a parsed source into everything a page or the API shows; `figures` are the
+/// lesson's stored figures by path (a body's image not among them stays as written).
+pub fn render(source: &LessonSource, figures: &figures::Figures) -> RenderedLesson {
     let teaser = split_at_more(&source.body).map(|(teaser, _)| teaser);
     RenderedLesson {
         title: source.title.clone(),
@@ -74,14 +81,15 @@ pub fn render(source: &LessonSource) -> RenderedLesson {
         reading_minutes: reading_minutes(&source.body),
         objectives: source.objectives.clone(),
         takeaways: source.takeaways.clone(),
-        html: markdown::render(&source.body),
-        teaser_html: teaser.map(markdown::render),
+        html: markdown::render_with_figures(&source.body, figures),
+        teaser_html: teaser.map(|teaser| markdown::render_with_figures(teaser, figures)),
         markdown: source.body.clone(),
         teaser_markdown: teaser.map(str::to_owned),
         token_count: TokenCount::of(&source.body),
         quiz: source.quiz.clone(),
         audio: source.audio.clone(),
         video: source.video.clone(),
+        figures: figures::used_in(&source.body, figures),
     }
 }
 

@@ -224,6 +224,12 @@ pub fn parse(text: &str, default_slug: Option<&str>) -> Result<LessonSource, Sou
         None => None,
         Some(quiz) => Some(parse_quiz(quiz, &error)?),
     };
+    super::math::check(body).map_err(|e| SourceError {
+        // The body is the end of the file.
+        line: Some(line_of(text, text.len() - body.len() + e.offset)),
+        field: None,
+        message: e.to_string(),
+    })?;
     Ok(LessonSource {
         slug: parsed_slug,
         title: front.title.into_inner().trim().to_owned(),
@@ -654,6 +660,16 @@ The rest.
         assert_eq!(quiz.questions[1].kind, QuestionKind::Multiple);
         assert_eq!(quiz.questions[1].answer, vec![0, 2]);
         assert!(lesson.body.starts_with("Teaser."));
+    }
+
+    #[test]
+    fn a_formula_that_does_not_parse_names_its_line() {
+        let text = GOOD.replace("The rest.", "Fine $x^2$.\n\nThe rest: $\\frac{a}$.");
+        let line = text.lines().position(|l| l.contains("frac")).unwrap() + 1;
+        let err = parse(&text, Some("attention")).unwrap_err();
+        assert_eq!(err.line, Some(line), "{err}");
+        assert!(err.to_string().contains("\\frac{a}"), "{err}");
+        assert!(parse(&GOOD.replace("The rest.", "$$\\sqrt{2}$$"), Some("a")).is_ok());
     }
 
     fn error_of(text: &str) -> SourceError {

@@ -13,6 +13,7 @@ pub mod admin;
 pub mod analytics;
 pub mod billing;
 pub mod certificates;
+pub mod figures;
 pub mod freshness;
 pub mod learning;
 pub mod lessons;

@@ -4,7 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 use crate::catalog::{Lesson, Snapshot};
+use crate::content::figures::{self, Figures};
+use crate::db::{self, Db};
 use crate::error::AppError;
 use crate::media::{cached_pdf, pdf, PDF_VERSION};
 use crate::plans::{self, Capability, Plan};
@@ -32,23 +36,58 @@ impl Variant {
     }
 }
 
-fn etag(lesson: &Lesson, variant: Variant) -> String {
-    format!(
-        "pdf-{}-r{}-{}-v{PDF_VERSION}",
+/// What names one PDF: the revision, the variant and the figures it shows (a figure
+/// replaced under the same path makes another PDF of the same revision).
+fn key(lesson: &Lesson, variant: Variant, figures: &Figures) -> String {
+    let mut key = format!(
+        "{}-r{}-{}-v{PDF_VERSION}",
         lesson.slug,
         lesson.revision,
         variant.name()
-    )
+    );
+    if !figures.is_empty() {
+        let mut hash = Sha256::new();
+        for (path, figure) in figures {
+            hash.update(format!("{path}\n{}\n", figure.sha256));
+        }
+        key.push_str("-f");
+        key.push_str(&hex::encode(hash.finalize())[..16]);
+    }
+    key
 }
 
-/// The cache file of one revision and variant.
-fn cache_path(data_dir: &Path, lesson: &Lesson, variant: Variant) -> PathBuf {
-    data_dir.join("cache").join("pdf").join(format!(
-        "{}-r{}-{}-v{PDF_VERSION}.pdf",
-        lesson.slug,
-        lesson.revision,
-        variant.name()
-    ))
+fn etag(key: &str) -> String {
+    format!("pdf-{key}")
+}
+
+/// The cache file of one revision, variant and set of figures.
+fn cache_path(data_dir: &Path, key: &str) -> PathBuf {
+    data_dir
+        .join("cache")
+        .join("pdf")
+        .join(format!("{key}.pdf"))
+}
+
+/// The figures `markdown` shows, with their bytes from the database.
+async fn figures_of(
+    db: &Db,
+    markdown: &str,
+    figures: &Figures,
+) -> Result<Vec<pdf::PdfFigure>, AppError> {
+    let mut out = Vec::new();
+    for (path, figure) in figures::used_in(markdown, figures) {
+        let bytes = db::media::blob(db, &figure.file_name())
+            .await?
+            .ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!("figure {path:?} has no stored body"))
+            })?;
+        out.push(pdf::PdfFigure {
+            path,
+            figure,
+            bytes,
+        });
+    }
+    Ok(out)
 }
 
 /// The line under the title: course, position, reading time, date and plan.
@@ -65,6 +104,7 @@ fn meta_line(course: &str, lesson: &Lesson) -> String {
 
 /// The PDF of `lesson` for a reader on `plan` (who may download PDFs: the caller checks).
 pub async fn lesson_pdf(
+    db: &Db,
     data_dir: &Path,
     catalog: &Snapshot,
     lesson: &Lesson,
@@ -93,7 +133,10 @@ pub async fn lesson_pdf(
         ),
     };
     let (title, objectives) = (r.title.clone(), r.objectives.clone());
-    let body = cached_pdf(cache_path(data_dir, lesson, variant), move || {
+    let shown = figures::used_in(&markdown, &r.figures);
+    let key = key(lesson, variant, &shown);
+    let figures = figures_of(db, &markdown, &shown).await?;
+    let body = cached_pdf(cache_path(data_dir, &key), move || {
         pdf::render_lesson(&pdf::PdfLesson {
             title: &title,
             course: &course,
@@ -102,12 +145,13 @@ pub async fn lesson_pdf(
             body_markdown: &markdown,
             takeaways: &takeaways,
             note: note.as_deref(),
+            figures: &figures,
         })
     })
     .await?;
     Ok(LessonPdf {
         body,
-        etag: etag(lesson, variant),
+        etag: etag(&key),
         file_name: format!("{}.pdf", lesson.slug),
     })
 }

@@ -5,9 +5,11 @@ pub mod assets;
 pub mod csrf;
 pub mod error;
 pub mod export;
+pub mod figures;
 pub mod kept_pages;
 pub mod lesson_view;
 pub mod media_body;
+pub mod multipart;
 pub mod page_cache;
 pub mod pages;
 pub mod range;
@@ -38,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .configure(api::configure)
     .configure(pages::configure)
     .route("/static/{path:.*}", web::get().to(assets::serve))
+    .route("/figures/{name}", web::get().to(figures::serve))
     .default_service(web::to(not_found));
 }
 

@@ -16,6 +16,8 @@ mod browser;
 mod certificates;
 mod content_props;
 mod crash;
+mod figures;
+mod formulas;
 mod freshness;
 mod full_disk;
 mod glossary;

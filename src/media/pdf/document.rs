@@ -10,6 +10,8 @@ use serde::Serialize;
 
 use crate::content::markdown::{self, callout_marker};
 
+use super::math::{self, MathNode};
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Block {
@@ -74,9 +76,12 @@ pub enum Inline {
         url: String,
         content: Vec<Inline>,
     },
-    /// An image, which the PDF names by its alternative text.
+    /// An image: the figure stored for `src` when the lesson has one, else named by its
+    /// alternative text.
     Image {
         alt: Vec<Inline>,
+        src: String,
+        caption: String,
     },
     /// A task list's box.
     Task {
@@ -90,6 +95,12 @@ pub enum Inline {
     /// A later reference to the footnote numbered `number`.
     FootnoteAgain {
         number: usize,
+    },
+    /// A formula: typeset from its tree, or shown as its LaTeX source when it has none.
+    Math {
+        display: bool,
+        source: String,
+        tree: Option<MathNode>,
     },
 }
 
@@ -326,6 +337,8 @@ impl<'a> Reader<'a> {
             },
             Event::TaskListMarker(checked) => Inline::Task { checked },
             Event::FootnoteReference(label) => self.footnote(&label),
+            Event::InlineMath(latex) => formula(latex.into_string(), false),
+            Event::DisplayMath(latex) => formula(latex.into_string(), true),
             Event::Start(Tag::Emphasis) => Inline::Emph {
                 content: self.inlines(TagEnd::Emphasis),
             },
@@ -351,8 +364,12 @@ impl<'a> Reader<'a> {
                     content,
                 }
             }
-            Event::Start(Tag::Image { .. }) => Inline::Image {
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => Inline::Image {
                 alt: self.inlines(TagEnd::Image),
+                src: dest_url.into_string(),
+                caption: title.trim().to_owned(),
             },
             Event::Start(tag) => return self.skip_to(tag.to_end()),
             // Inline HTML tags are dropped; the text between them stays.
@@ -424,6 +441,14 @@ impl<'a> Reader<'a> {
 }
 
 /// Whether an event belongs inside a paragraph.
+fn formula(source: String, display: bool) -> Inline {
+    Inline::Math {
+        display,
+        tree: math::tree(&source),
+        source,
+    }
+}
+
 fn is_inline(event: &Event<'_>) -> bool {
     matches!(
         event,
@@ -434,6 +459,8 @@ fn is_inline(event: &Event<'_>) -> bool {
             | Event::InlineHtml(_)
             | Event::FootnoteReference(_)
             | Event::TaskListMarker(_)
+            | Event::InlineMath(_)
+            | Event::DisplayMath(_)
             | Event::Start(
                 Tag::Emphasis
                     | Tag::Strong
@@ -652,7 +679,9 @@ mod tests {
                 Inline::Break,
                 text("now "),
                 Inline::Image {
-                    alt: vec![text("a cat")]
+                    alt: vec![text("a cat")],
+                    src: "cat.png".into(),
+                    caption: String::new(),
                 },
             ])
         );
@@ -670,7 +699,8 @@ mod tests {
 
     #[test]
     fn typst_syntax_is_plain_text_in_the_tree() {
-        let source = "#read(\"/etc/passwd\") #panic() $x$ <label> @ref";
+        // `\$` keeps a dollar sign as text (a `$…$` pair is a formula: `formulas_are_data`).
+        let source = "#read(\"/etc/passwd\") #panic() \\$x\\$ <label> @ref";
         let tree = blocks(source);
         // The HTML-looking `<label>` is inline HTML, as on the page; the rest is text.
         let Block::Paragraph { content } = &tree[0] else {
@@ -684,5 +714,31 @@ mod tests {
             })
             .collect();
         assert_eq!(all, "#read(\"/etc/passwd\") #panic() $x$  @ref");
+    }
+
+    #[test]
+    fn formulas_are_data() {
+        let tree = blocks("Area $\\pi r^2$.\n\n$$\\begin{cases} a \\end{cases}$$\n");
+        let Block::Paragraph { content } = &tree[0] else {
+            panic!("{tree:?}")
+        };
+        assert!(
+            matches!(&content[1], Inline::Math { display: false, tree: Some(_), source } if source == "\\pi r^2"),
+            "{content:?}"
+        );
+        let Block::Paragraph { content } = &tree[1] else {
+            panic!("{tree:?}")
+        };
+        assert!(
+            matches!(
+                &content[0],
+                Inline::Math {
+                    display: true,
+                    tree: None,
+                    ..
+                }
+            ),
+            "{content:?}"
+        );
     }
 }

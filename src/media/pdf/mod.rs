@@ -4,14 +4,18 @@
 //!
 //! Each PDF is a fixed template (`lesson.typ`, `certificate.typ`) compiled in a world of
 //! its own (`world`) whose only other files are made here: the lesson as a JSON document
-//! tree (`document`), the certificate's fields, its QR code as SVG. Lesson text is data
-//! the template places as strings, so nothing an author writes is evaluated.
+//! tree (`document`) and its figures from their stored bytes, the certificate's fields,
+//! its QR code as SVG. Lesson text is data the template places as strings, so nothing an
+//! author writes is evaluated.
 
 pub mod document;
+mod math;
 mod world;
 
 use serde_json::json;
 use typst::foundations::Bytes;
+
+use crate::content::figures::Figure;
 
 use world::{PdfWorld, BODY_FONT, MONO_FONT};
 
@@ -30,6 +34,35 @@ pub struct PdfLesson<'a> {
     pub takeaways: &'a [String],
     /// A closing line, e.g. why the text stops early.
     pub note: Option<&'a str>,
+    /// The figures the body shows, with their stored bytes.
+    pub figures: &'a [PdfFigure],
+}
+
+/// A figure as the PDF embeds it: the path the body names it with, and its bytes.
+pub struct PdfFigure {
+    pub path: String,
+    pub figure: Figure,
+    pub bytes: Vec<u8>,
+}
+
+impl PdfFigure {
+    /// Its file in the PDF's world.
+    fn file(&self) -> String {
+        format!("/figures/{}", self.figure.file_name())
+    }
+}
+
+/// The figures as the template looks them up: by the path the body names them with.
+fn figure_index(figures: &[PdfFigure]) -> serde_json::Value {
+    let index: serde_json::Map<String, serde_json::Value> = figures
+        .iter()
+        .map(|f| {
+            let entry =
+                json!({"file": f.file(), "width": f.figure.width, "height": f.figure.height});
+            (f.path.clone(), entry)
+        })
+        .collect();
+    index.into()
 }
 
 /// The fonts' family names, as the templates ask for them.
@@ -49,12 +82,20 @@ pub fn render_lesson(lesson: &PdfLesson<'_>) -> anyhow::Result<Vec<u8>> {
         "takeaways": lesson.takeaways,
         "note": lesson.note,
         "fonts": fonts(),
+        "figures": figure_index(lesson.figures),
     });
-    PdfWorld::new(
-        LESSON_TEMPLATE,
-        vec![("/lesson.json", Bytes::new(serde_json::to_vec(&data)?))],
-    )
-    .compile_pdf()
+    let figure_files: Vec<(String, Bytes)> = lesson
+        .figures
+        .iter()
+        .map(|f| (f.file(), Bytes::new(f.bytes.clone())))
+        .collect();
+    let mut files = vec![("/lesson.json", Bytes::new(serde_json::to_vec(&data)?))];
+    files.extend(
+        figure_files
+            .iter()
+            .map(|(path, bytes)| (path.as_str(), bytes.clone())),
+    );
+    PdfWorld::new(LESSON_TEMPLATE, files).compile_pdf()
 }
 
 /// What goes onto a certificate of completion.
@@ -133,6 +174,7 @@ mod tests {
             body_markdown: body,
             takeaways: &["Tokens matter.".to_owned()],
             note: None,
+            figures: &[],
         })
         .unwrap()
     }
@@ -140,7 +182,7 @@ mod tests {
     #[test]
     fn lesson_text_is_never_evaluated() {
         let dangerous =
-            "#read(\"/etc/passwd\") #panic() $x$ \\<label> @ref #import \"@preview/x:0.1.0\"";
+            "#read(\"/etc/passwd\") #panic() \\$x\\$ \\<label> @ref #import \"@preview/x:0.1.0\"";
         let pdf = lesson(
             "#panic(\"title\") $y$ <title-label>",
             &format!(
@@ -166,6 +208,24 @@ mod tests {
             assert!(squashed.contains(&verbatim), "{verbatim:?} in {text}");
         }
         assert!(!squashed.contains("root:"), "nothing was read: {squashed}");
+    }
+
+    #[test]
+    fn formulas_are_typeset_as_math_and_code_keeps_its_text() {
+        let pdf = lesson(
+            "Formulas",
+            "Inline $\\alpha + \\frac{a}{b}$ here.\n\n\
+             $$\\sum_{i=1}^{n} \\sqrt{x_i} = \\log \\left( \\text{total} \\right)$$\n\n\
+             Beyond the subset: $\\begin{cases} a & b \\end{cases}$.\n\n\
+             ```rust\nfn main() { println!(\"hi\"); }\n```\n",
+        );
+        let Some(text) = pdf_text(&pdf) else { return };
+        for symbol in ["α", "∑", "√", "log", "total", "fn main()", "println!"] {
+            assert!(text.contains(symbol), "{symbol:?} in {text}");
+        }
+        let squashed: String = text.split_whitespace().collect();
+        assert!(squashed.contains("\\begin{cases}a&b\\end{cases}"), "{text}");
+        assert!(!text.contains("\\frac") && !text.contains("\\sum"), "{text}");
     }
 
     #[test]

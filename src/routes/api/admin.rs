@@ -5,10 +5,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::body::read_typed;
+use super::body::{read_limited, read_typed};
 use super::file_bytes::FileBytes;
 use crate::admin::{self, Preview, Saved, MAX_SOURCE_BYTES};
 use crate::catalog::{Snapshot, Status};
+use crate::content::figures::MAX_FIGURE_BYTES;
 use crate::db::admin::{self as db_admin, RevisionInfo, RevisionSource};
 use crate::db::users::User;
 use crate::error::AppError;
@@ -372,6 +373,48 @@ pub async fn upload_audio(
     Ok(HttpResponse::Ok().json(AudioUploaded {
         duration_seconds: duration,
         preview_seconds: preview,
+    }))
+}
+
+/// A stored figure, as the lesson source names it (`figures/{name}`) and the page shows it.
+#[derive(Serialize, ToSchema)]
+pub struct FigureUploaded {
+    name: String,
+    url: String,
+    width: u32,
+    height: u32,
+}
+
+#[utoipa::path(put, path = "/api/v1/admin/lessons/{slug}/figures/{name}", tag = "admin",
+    params(
+        ("slug" = String, Path, description = "The lesson's slug"),
+        ("name" = String, Path, description = "The figure's file name, e.g. `plot.svg`: a-z, 0-9, - and _, then the extension of its type"),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+    request_body(content = inline(FileBytes), content_type = "image/*", description = "A PNG, JPEG, WebP, GIF or SVG image (told by its bytes), at most 5 MiB"),
+    responses(
+        (status = 201, description = "Stored; the lesson source names it `figures/{name}`", body = FigureUploaded),
+        (status = 400, description = "`invalid_input`: not an image, or a name that is not plain or does not match the image's type"),
+        (status = 401, description = "`unauthenticated`"),
+        (status = 403, description = "`forbidden` or `csrf_failed`"),
+        (status = 404, description = "`not_found`"),
+        (status = 413, description = "`payload_too_large`"),
+    ))]
+pub async fn upload_figure(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: Admin,
+    path: web::Path<(String, String)>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, name) = path.into_inner();
+    let bytes = read_limited(&req, payload, MAX_FIGURE_BYTES).await?;
+    let figure = state.desk().upload_figure(&slug, &name, bytes).await?;
+    Ok(HttpResponse::Created().json(FigureUploaded {
+        name,
+        url: figure.url(),
+        width: figure.width,
+        height: figure.height,
     }))
 }
 

@@ -200,9 +200,14 @@ pub async fn pdf(
         .filter(|l| l.is_published())
         .ok_or(AppError::NotFound)?;
     gate(&viewer, &[Capability::DownloadPdf])?;
-    let pdf =
-        media::lesson_pdf::lesson_pdf(&state.settings.data_dir, &catalog, lesson, viewer.plan())
-            .await?;
+    let pdf = media::lesson_pdf::lesson_pdf(
+        &state.db,
+        &state.settings.data_dir,
+        &catalog,
+        lesson,
+        viewer.plan(),
+    )
+    .await?;
     let disposition = format!("attachment; filename=\"{}\"", pdf.file_name);
     Ok(media_body::respond(
         &req,

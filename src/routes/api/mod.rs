@@ -5,7 +5,7 @@ pub(crate) mod admin;
 mod analytics;
 mod auth;
 mod billing;
-mod body;
+pub(crate) mod body;
 mod certificates;
 mod file_bytes;
 mod learning;
@@ -86,6 +86,7 @@ api_routes! {
     "/admin/lessons/{slug}/publish" => { POST => admin::publish }
     "/admin/lessons/{slug}/unpublish" => { POST => admin::unpublish }
     "/admin/lessons/{slug}/audio" => { PUT => admin::upload_audio }
+    "/admin/lessons/{slug}/figures/{name}" => { PUT => admin::upload_figure }
     "/admin/lessons/{slug}/analytics" => { GET => analytics::lesson }
     "/admin/lessons/{slug}/quiz/reset" => { POST => analytics::reset }
     "/admin/courses/{slug}/gradebook.csv" => { GET => analytics::gradebook }

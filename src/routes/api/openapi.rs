@@ -43,7 +43,7 @@ const ERROR_BODY: &str = "ErrorBody";
         tokenizer::encodings, tokenizer::tokenize,
         admin::lessons, admin::create, admin::show, admin::update, admin::delete,
         admin::revisions, admin::revision, admin::restore, admin::publish, admin::unpublish,
-        admin::upload_audio, admin::preview, admin::put_course, admin::users, admin::set_plan,
+        admin::upload_audio, admin::upload_figure, admin::preview, admin::put_course, admin::users, admin::set_plan,
         analytics::lesson, analytics::gradebook, analytics::reset,
         billing::webhook,
         webhooks::register, webhooks::list, webhooks::delete, webhooks::deliveries,

@@ -206,6 +206,14 @@ async fn editor(
                 }),
             );
             context.insert("revisions", &db_admin::revisions(&state.db, slug).await?);
+            let figures: Vec<_> = crate::figure_store::lesson_figures(&state.db, slug)
+                .await?
+                .into_iter()
+                .map(|(path, f)| {
+                    json!({"path": path, "url": f.url(), "width": f.width, "height": f.height})
+                })
+                .collect();
+            context.insert("figures", &figures);
             context.insert("action", &format!("/admin/lessons/{slug}"));
         }
         None => {

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod admin_figures;
 mod analytics;
 mod auth;
 mod catalog;
@@ -106,6 +107,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/admin/lessons/{slug}")
                 .app_data(editor_form_config())
                 .route(web::post().to(admin::update)),
+        )
+        .route(
+            "/admin/lessons/{slug}/figures",
+            web::post().to(admin_figures::upload),
         )
         .route(
             "/admin/lessons/{slug}/publish",

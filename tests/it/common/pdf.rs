@@ -1,6 +1,6 @@
-//! Reading PDFs as a person's tools do: poppler's `pdftotext`, `pdffonts` and `pdftoppm`
-//! (package poppler-utils), and zbar's `zbarimg` for QR codes. A missing tool skips the
-//! check with a printed reason, except under `CI=true`, where it fails the test.
+//! Reading PDFs as a person's tools do: poppler's `pdftotext`, `pdffonts`, `pdfimages` and
+//! `pdftoppm` (package poppler-utils), and zbar's `zbarimg` for QR codes. A missing tool
+//! skips the check with a printed reason, except under `CI=true`, where it fails the test.
 
 use std::path::Path;
 use std::process::Command;
@@ -40,6 +40,22 @@ fn written(pdf: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
 pub fn text(pdf: &[u8]) -> Option<String> {
     let (_dir, path) = written(pdf);
     run("pdftotext", &[&path, Path::new("-")])
+}
+
+/// The width and height of each raster image the PDF holds (`pdfimages -list`), soft
+/// masks left out.
+pub fn images(pdf: &[u8]) -> Option<Vec<(u32, u32)>> {
+    let (_dir, path) = written(pdf);
+    let table = run("pdfimages", &[Path::new("-list"), &path])?;
+    // page, num, type, width, height, …
+    let sizes = table
+        .lines()
+        .skip(2)
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .filter(|columns| columns.get(2) == Some(&"image"))
+        .map(|columns| (columns[3].parse().unwrap(), columns[4].parse().unwrap()))
+        .collect();
+    Some(sizes)
 }
 
 /// Assert that the PDF uses fonts and embeds every one of them (`pdffonts`' `emb` column).

@@ -173,14 +173,29 @@ async fn the_narration_block_shows_each_reader_their_options(backend: Backend) {
     let free = page(readers[1].1.clone()).await;
     assert!(free.contains("Free preview · first 0:30"));
     assert!(free.contains("src=\"/api/v1/lessons/listen/audio/preview\""));
-    assert!(free.contains("<strong>Plus</strong> unlocks the full narration"));
-    assert!(free.contains("<strong>Pro</strong> adds MP3 downloads"));
+    // One note under the player, with what each paid plan adds (not a card per feature).
+    assert_eq!(
+        free.matches("Audio &amp; video lessons are paid features")
+            .count(),
+        1
+    );
+    assert!(!free.contains("upgrade-card"));
+    assert!(free.contains("<strong>Plus</strong> adds<"));
+    assert!(free.contains("<li>The full narration, with seeking</li>"));
+    assert!(free.contains("<li>A PDF of every lesson</li>"));
+    assert!(free.contains("<strong>Pro</strong> also adds<"));
+    assert!(free.contains("<li>MP3 downloads to listen offline</li>"));
+    assert!(free.contains("<li>Video lessons as they arrive</li>"));
     assert!(!free.contains("Download MP3"));
     let plus = page(readers[2].1.clone()).await;
     assert!(plus.contains("src=\"/api/v1/lessons/listen/audio\""));
     assert!(!plus.contains("Free preview"));
-    assert!(plus.contains("<strong>Pro</strong> adds MP3 downloads"));
+    assert!(plus.contains("Audio &amp; video lessons are paid features"));
+    assert!(!plus.contains("<strong>Plus</strong> adds"));
+    assert!(plus.contains("<strong>Pro</strong> adds<"));
+    assert!(plus.contains("<li>MP3 downloads to listen offline</li>"));
     let pro = page(readers[3].1.clone()).await;
     assert!(pro.contains("Download MP3"));
     assert!(!pro.contains("upgrade-card"));
+    assert!(!pro.contains("paid features"));
 }

@@ -13,7 +13,7 @@ use super::frame::Hole;
 use super::token_box::{self, TokenQuery};
 use crate::catalog::{Course, Lesson};
 use crate::error::AppError;
-use crate::plans::{self, Capability, Plan};
+use crate::plans::{self, Plan};
 use crate::routes::lesson_view::{LessonSummary, LessonView};
 use crate::routes::state::AppState;
 
@@ -193,6 +193,15 @@ impl Source<'_> {
         }
     }
 
+    /// The media features `plan` adds, when it is above the reader's plan.
+    fn media_above(&self, plan: Plan) -> Vec<&'static str> {
+        if self.plan < plan {
+            plans::media_added_by(plan)
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Everything the part templates read.
     fn context(&self) -> Result<Context, AppError> {
         let view = self.view;
@@ -223,9 +232,9 @@ impl Source<'_> {
                 "audio_stream": view.media.audio.stream,
                 "audio_download": view.media.audio.download,
                 "pdf": view.media.pdf,
-                "stream_plan": plans::required_plan(Capability::StreamAudio).name(),
-                "download_plan": plans::required_plan(Capability::DownloadMp3).name(),
-                "pdf_plan": plans::required_plan(Capability::DownloadPdf).name(),
+                // What the plans above the reader's add: the box's one "paid features" note.
+                "plus_adds": self.media_above(Plan::Plus),
+                "pro_adds": self.media_above(Plan::Pro),
                 "preview_seconds": view.media.audio.preview_seconds,
                 "video_status": view.media.video.status,
             }),
