@@ -225,7 +225,10 @@ mod tests {
         }
         let squashed: String = text.split_whitespace().collect();
         assert!(squashed.contains("\\begin{cases}a&b\\end{cases}"), "{text}");
-        assert!(!text.contains("\\frac") && !text.contains("\\sum"), "{text}");
+        assert!(
+            !text.contains("\\frac") && !text.contains("\\sum"),
+            "{text}"
+        );
     }
 
     #[test]
