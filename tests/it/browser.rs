@@ -1,5 +1,5 @@
 //! In a real browser: the token box counts as the reader types, and works without
-//! JavaScript through its form.
+//! JavaScript through its form; a lesson's figures load and its formulas have layout.
 
 use crate::common;
 
@@ -115,4 +115,40 @@ async fn the_lesson_editor_previews_as_the_admin_types() {
         tokens.parse::<usize>().is_ok_and(|n| n > 0),
         "a token count, got {tokens:?}"
     );
+}
+
+/// A figure has loaded (its bitmap is there) and a formula is laid out (its box is not empty),
+/// polled until a deadline: figures load lazily, after layout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(lectern_browser),
+    ignore = "install Debian's chromium and chromium-driver to run it"
+)]
+async fn figures_load_and_formulas_have_layout() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let browser = Browser::start(true).await;
+    let figures = common::spawn_with(Backend::Sqlite, &data.join("figures")).await;
+    browser.goto(&figures.url("/lessons/drawn")).await;
+    let loaded = "const images = [...document.querySelectorAll('main img')]; \
+                  images.forEach(i => i.scrollIntoView()); \
+                  return images.length >= 2 && images.every(i => i.complete && i.naturalWidth > 0);";
+    wait_for_script(&browser, loaded).await;
+
+    let formulas = common::spawn_with(Backend::Sqlite, &data.join("formulas")).await;
+    browser.goto(&formulas.url("/lessons/math-and-code")).await;
+    let laid_out = "const maths = [...document.querySelectorAll('math')]; \
+                    return maths.length >= 2 && maths.every(m => { \
+                      const box = m.getBoundingClientRect(); return box.width > 0 && box.height > 0; });";
+    wait_for_script(&browser, laid_out).await;
+}
+
+async fn wait_for_script(browser: &Browser, script: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while browser.script(script).await != serde_json::json!(true) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never true in the page: {script}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

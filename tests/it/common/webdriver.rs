@@ -169,6 +169,16 @@ impl Browser {
         .await;
     }
 
+    /// The value of a script run in the page (`return …;`).
+    pub async fn script(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [] })),
+        )
+        .await
+    }
+
     pub async fn text(&self, css: &str) -> String {
         let element = self.find(css).await;
         self.call(
