@@ -1,89 +1,96 @@
-//! Just enough of `multipart/form-data` (RFC 7578) for a form that uploads one file
-//! without JavaScript: each part's field name, file name and bytes.
+//! A `multipart/form-data` form (RFC 7578) that uploads one file without JavaScript,
+//! read with actix-multipart under limits of our own: its text fields and its one file.
 
-/// One part of a form: its field, the file name when it is a file, and its bytes.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Part {
-    pub name: String,
+use std::collections::HashMap;
+
+use actix_multipart::{Field, Multipart};
+use actix_web::web::{self, Bytes, BytesMut};
+use actix_web::HttpRequest;
+use futures_util::StreamExt as _;
+
+use crate::error::AppError;
+
+/// The most bytes a text field may hold (a CSRF token, a file name).
+const MAX_TEXT_BYTES: usize = 4 * 1024;
+/// The most parts a form may have.
+const MAX_PARTS: usize = 16;
+
+/// A form's text fields and the file of its `file` field.
+#[derive(Debug, Default)]
+pub struct UploadForm {
+    pub fields: HashMap<String, String>,
+    /// The file's own name, as the browser sent it.
     pub file_name: Option<String>,
-    pub body: Vec<u8>,
+    pub file: Bytes,
 }
 
-/// The parts of `body` sent with `content_type`; `None` when it is not well-formed
-/// `multipart/form-data`.
-pub fn parse(content_type: &str, body: &[u8]) -> Option<Vec<Part>> {
-    let (essence, params) = content_type.split_once(';')?;
-    if !essence.trim().eq_ignore_ascii_case("multipart/form-data") {
-        return None;
+impl UploadForm {
+    /// A text field, trimmed; empty when absent.
+    pub fn text(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", |v| v.trim())
     }
-    let boundary = params
-        .split(';')
-        .find_map(|p| p.trim().strip_prefix("boundary="))?
-        .trim_matches('"');
-    if boundary.is_empty() {
-        return None;
+}
+
+/// Read the form of `req`: 400 when it is not `multipart/form-data`, 413 when its file is
+/// over `max_file` bytes (told by `Content-Length` before anything is read, when it is sent).
+pub async fn read(
+    req: &HttpRequest,
+    payload: web::Payload,
+    max_file: usize,
+) -> Result<UploadForm, AppError> {
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max_file + MAX_PARTS * MAX_TEXT_BYTES) {
+        return Err(AppError::PayloadTooLarge);
     }
-    let delimiter = format!("--{boundary}").into_bytes();
-    let mut rest = &body[find(body, &delimiter)? + delimiter.len()..];
-    let mut parts = Vec::new();
-    loop {
-        if rest.starts_with(b"--") {
-            return Some(parts);
+    let mut parts = Multipart::new(req.headers(), payload);
+    let mut form = UploadForm::default();
+    let mut count = 0;
+    while let Some(field) = parts.next().await {
+        let mut field = field.map_err(not_a_form)?;
+        count += 1;
+        if count > MAX_PARTS {
+            return Err(AppError::invalid("The form has too many fields."));
         }
-        rest = rest.strip_prefix(b"\r\n")?;
-        let head_end = find(rest, b"\r\n\r\n")?;
-        let head = std::str::from_utf8(&rest[..head_end]).ok()?;
-        rest = &rest[head_end + 4..];
-        let mut close = b"\r\n".to_vec();
-        close.extend_from_slice(&delimiter);
-        let end = find(rest, &close)?;
-        let (name, file_name) = disposition(head)?;
-        parts.push(Part {
-            name,
-            file_name,
-            body: rest[..end].to_vec(),
-        });
-        rest = &rest[end + close.len()..];
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            form.file_name = field
+                .content_disposition()
+                .and_then(|d| d.get_filename())
+                .map(str::to_owned);
+            form.file = collect(&mut field, max_file)
+                .await?
+                .ok_or(AppError::PayloadTooLarge)?;
+        } else {
+            let bytes = collect(&mut field, MAX_TEXT_BYTES)
+                .await?
+                .ok_or_else(|| AppError::invalid(format!("The field {name:?} is too long.")))?;
+            let value = String::from_utf8(bytes.to_vec())
+                .map_err(|_| AppError::invalid(format!("The field {name:?} is not text.")))?;
+            form.fields.insert(name, value);
+        }
     }
+    Ok(form)
 }
 
-/// The field name and file name of a part's `Content-Disposition: form-data` header.
-fn disposition(head: &str) -> Option<(String, Option<String>)> {
-    let line = head.lines().find_map(|line| {
-        let (name, value) = line.split_once(':')?;
-        name.trim()
-            .eq_ignore_ascii_case("content-disposition")
-            .then_some(value)
-    })?;
-    let param = |key: &str| {
-        line.split(';').find_map(|p| {
-            let (k, v) = p.trim().split_once('=')?;
-            (k.trim() == key).then(|| v.trim().trim_matches('"').to_owned())
-        })
-    };
-    Some((param("name")?, param("filename")))
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fields_and_files_are_read() {
-        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc\r\n\
-            --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"plot.png\"\r\n\
-            Content-Type: image/png\r\n\r\n\x89PNG\r\n--not the end\r\n--XyZ--\r\n";
-        let parts = parse("multipart/form-data; boundary=XyZ", body).unwrap();
-        assert_eq!(parts.len(), 2);
-        assert_eq!(parts[0].name, "csrf_token");
-        assert_eq!(parts[0].body, b"abc");
-        assert_eq!(parts[1].file_name.as_deref(), Some("plot.png"));
-        assert_eq!(parts[1].body, b"\x89PNG\r\n--not the end");
-        assert!(parse("application/x-www-form-urlencoded", body).is_none());
-        assert!(parse("multipart/form-data; boundary=XyZ", b"--XyZ\r\nbroken").is_none());
+/// A field's bytes, or `None` as soon as they pass `limit` (the rest is not read).
+async fn collect(field: &mut Field, limit: usize) -> Result<Option<Bytes>, AppError> {
+    let mut bytes = BytesMut::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(not_a_form)?;
+        if bytes.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk);
     }
+    Ok(Some(bytes.freeze()))
+}
+
+fn not_a_form(error: actix_multipart::MultipartError) -> AppError {
+    AppError::invalid(format!(
+        "The form is not well-formed multipart/form-data: {error}."
+    ))
 }
