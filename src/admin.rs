@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::catalog::Catalog;
-use crate::content::figures::{self, Figure};
+use crate::content::figures::{self, Figure, Figures};
 use crate::content::{self, source, TokenCount, RENDER_VERSION};
 use crate::db::lessons::{self, CourseRow, NewRevision, Status};
 use crate::db::users::User;
@@ -75,6 +75,35 @@ fn line_of_key(text: &str, key: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// Every figure `lesson` names must have alternative text and be one the lesson has
+/// (uploaded, or imported with its file), so a saved lesson never shows a broken image.
+fn check_figures(
+    text: &str,
+    lesson: &source::LessonSource,
+    stored: &Figures,
+) -> Result<(), AppError> {
+    // The body is the end of the source.
+    let body_line = text[..text.len() - lesson.body.len()].matches('\n').count();
+    for reference in figures::references(&lesson.body) {
+        let problem = match figures::check_reference(&reference) {
+            Err(problem) => problem,
+            Ok(()) if stored.contains_key(&reference.path) => continue,
+            Ok(()) => format!(
+                "figure {:?} is not one of this lesson's figures: upload it first (the editor's \
+                 upload form, or PUT /api/v1/admin/lessons/{}/figures/{{name}}), then refer to \
+                 it as figures/{{name}}",
+                reference.path, lesson.slug
+            ),
+        };
+        let line = body_line + reference.line;
+        return Err(AppError::invalid_field(
+            "source",
+            format!("line {line}: {problem}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Parse and check a source; `slug` is the lesson being edited, if any.
 fn parse(text: &str, slug: Option<&str>) -> Result<source::LessonSource, AppError> {
     if text.len() > MAX_SOURCE_BYTES {
@@ -107,6 +136,7 @@ pub async fn preview(db: &Db, text: &str, slug: Option<&str>) -> Result<Preview,
         return Err(unknown_course(&lesson.course, text));
     }
     let figures = figure_store::lesson_figures(db, &lesson.slug).await?;
+    check_figures(text, &lesson, &figures)?;
     let rendered = content::render(&lesson, &figures);
     let quiz = rendered
         .quiz
@@ -228,6 +258,7 @@ impl Desk<'_> {
     pub async fn create_lesson(&self, author: &str, text: &str) -> Result<Saved, AppError> {
         let lesson = parse(text, None)?;
         let figures = figure_store::lesson_figures(self.db, &lesson.slug).await?;
+        check_figures(text, &lesson, &figures)?;
         let rendered = serde_json::to_string(&content::render(&lesson, &figures))
             .map_err(AppError::internal)?;
         let mut tx = self.db.begin_write().await?;
@@ -271,6 +302,7 @@ impl Desk<'_> {
     ) -> Result<Saved, AppError> {
         let lesson = parse(text, Some(slug))?;
         let figures = figure_store::lesson_figures(self.db, &lesson.slug).await?;
+        check_figures(text, &lesson, &figures)?;
         let rendered = serde_json::to_string(&content::render(&lesson, &figures))
             .map_err(AppError::internal)?;
         let mut tx = self.db.begin_write().await?;

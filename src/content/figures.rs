@@ -268,6 +268,18 @@ pub fn course_path(written: &str) -> Result<PathBuf, String> {
     Ok(path)
 }
 
+/// The rules a reference keeps by itself: alternative text, and a path inside the course
+/// folder.
+pub fn check_reference(reference: &Reference) -> Result<(), String> {
+    if reference.alt.trim().is_empty() {
+        return Err(format!(
+            "figure {:?} needs alternative text: ![what it shows]({})",
+            reference.path, reference.path
+        ));
+    }
+    course_path(&reference.path).map(drop)
+}
+
 /// Read, check and measure the figure `written` names in `course_folder`.
 pub fn load(course_folder: &Path, written: &str) -> Result<FigureFile, String> {
     let file = course_folder.join(course_path(written)?);
@@ -292,15 +304,7 @@ pub fn load_all(
 ) -> Result<Vec<(String, FigureFile)>, (usize, String)> {
     let mut out: Vec<(String, FigureFile)> = Vec::new();
     for reference in references(body) {
-        if reference.alt.trim().is_empty() {
-            return Err((
-                reference.line,
-                format!(
-                    "figure {:?} needs alternative text: ![what it shows]({})",
-                    reference.path, reference.path
-                ),
-            ));
-        }
+        check_reference(&reference).map_err(|e| (reference.line, e))?;
         if out.iter().any(|(path, _)| *path == reference.path) {
             continue;
         }
