@@ -359,6 +359,30 @@ async fn admins_upload_figures_that_lessons_then_show(backend: Backend) {
 
     let (status, saved) = edit(&app, &admin, "drawn", &source).await;
     assert_eq!(status, 200, "{saved}");
+
+    for (line, why) in [
+        (
+            "![Never uploaded](figures/missing.png)",
+            "a figure never uploaded",
+        ),
+        ("![](figures/square.png)", "no alternative text"),
+        (
+            "![Outside](../elsewhere/square.png)",
+            "a path out of the course folder",
+        ),
+    ] {
+        let broken = format!("{source}\n{line}\n");
+        let expected = format!("line {}: ", broken.lines().count());
+        let (status, body) = edit(&app, &admin, "drawn", &broken).await;
+        assert_eq!(status, 400, "{why}: {body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with(&expected), "{why}: {body}");
+    }
+    let (_, page) = app.get_text("/lessons/drawn").await;
+    assert!(
+        !page.contains("missing.png"),
+        "a refused revision changes nothing"
+    );
     let (_, page) = app.get_text("/lessons/drawn").await;
     assert!(
         page.contains("<figcaption>Uploaded in the admin.</figcaption>")
@@ -447,4 +471,33 @@ async fn the_editor_uploads_a_figure_without_javascript(backend: Backend) {
         403,
         "a form without the session's CSRF token is refused"
     );
+
+    let not_a_form = app
+        .post("/admin/lessons/drawn/figures")
+        .header("content-type", "text/plain")
+        .body("csrf_token=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        not_a_form.status(),
+        400,
+        "a body that is not multipart is refused"
+    );
+
+    let huge = vec![0u8; 5 * 1024 * 1024 + 1];
+    let (content_type, body) = multipart_body(
+        &[("csrf_token", csrf), ("name", "huge.png")],
+        ("huge.png", &huge),
+    );
+    let too_large = app
+        .post("/admin/lessons/drawn/figures")
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_large.status(), 413, "a file over 5 MiB is refused");
+    let (_, editor) = app.get_text("/admin/lessons/drawn").await;
+    assert!(!editor.contains("huge.png"), "and nothing of it is stored");
 }
