@@ -10,7 +10,7 @@ use crate::catalog::{Lesson, Snapshot};
 use crate::content::figures::{self, Figures};
 use crate::db::{self, Db};
 use crate::error::AppError;
-use crate::media::{cached_pdf, pdf, PDF_VERSION};
+use crate::media::{cached_pdf, kept_pdf, pdf, PDF_VERSION};
 use crate::plans::{self, Capability, Plan};
 
 /// A lesson's PDF as a reader on `plan` may have it.
@@ -135,20 +135,27 @@ pub async fn lesson_pdf(
     let (title, objectives) = (r.title.clone(), r.objectives.clone());
     let shown = figures::used_in(&markdown, &r.figures);
     let key = key(lesson, variant, &shown);
-    let figures = figures_of(db, &markdown, &shown).await?;
-    let body = cached_pdf(cache_path(data_dir, &key), move || {
-        pdf::render_lesson(&pdf::PdfLesson {
-            title: &title,
-            course: &course,
-            meta: &meta,
-            objectives: &objectives,
-            body_markdown: &markdown,
-            takeaways: &takeaways,
-            note: note.as_deref(),
-            figures: &figures,
-        })
-    })
-    .await?;
+    let path = cache_path(data_dir, &key);
+    // A kept PDF is served without reading its figures' bytes.
+    let body = match kept_pdf(&path).await {
+        Some(body) => body,
+        None => {
+            let figures = figures_of(db, &markdown, &shown).await?;
+            cached_pdf(path, move || {
+                pdf::render_lesson(&pdf::PdfLesson {
+                    title: &title,
+                    course: &course,
+                    meta: &meta,
+                    objectives: &objectives,
+                    body_markdown: &markdown,
+                    takeaways: &takeaways,
+                    note: note.as_deref(),
+                    figures: &figures,
+                })
+            })
+            .await?
+        }
+    };
     Ok(LessonPdf {
         body,
         etag: etag(&key),

@@ -183,7 +183,7 @@ pub async fn cached_pdf(
     path: PathBuf,
     typeset: impl FnOnce() -> anyhow::Result<Vec<u8>> + Send + 'static,
 ) -> Result<Vec<u8>, AppError> {
-    if let Ok(body) = tokio::fs::read(&path).await {
+    if let Some(body) = kept_pdf(&path).await {
         return Ok(body);
     }
     let job = Arc::clone(typesetting().entry(path.clone()).or_default());
@@ -211,6 +211,11 @@ pub async fn cached_pdf(
         jobs.remove(&path);
     }
     made
+}
+
+/// The PDF made before and kept at `path`, if there is one.
+pub async fn kept_pdf(path: &Path) -> Option<Vec<u8>> {
+    tokio::fs::read(path).await.ok()
 }
 
 /// Keep a made PDF at its cache path (creating the cache folder).

@@ -17,7 +17,7 @@ use typst::foundations::Bytes;
 
 use crate::content::figures::Figure;
 
-use world::{PdfWorld, BODY_FONT, MONO_FONT};
+use world::{PdfWorld, BODY_FONT, MATH_FONT, MONO_FONT};
 
 const LESSON_TEMPLATE: &str = include_str!("lesson.typ");
 const CERTIFICATE_TEMPLATE: &str = include_str!("certificate.typ");
@@ -67,7 +67,7 @@ fn figure_index(figures: &[PdfFigure]) -> serde_json::Value {
 
 /// The fonts' family names, as the templates ask for them.
 fn fonts() -> serde_json::Value {
-    json!({ "body": BODY_FONT, "mono": MONO_FONT })
+    json!({ "body": BODY_FONT, "mono": MONO_FONT, "math": MATH_FONT })
 }
 
 /// Typeset the lesson as an A4 PDF. CPU-heavy (tens of milliseconds and up): call it off

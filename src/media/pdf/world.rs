@@ -13,12 +13,13 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
-/// The font families the templates use: the body's, and the code's.
+/// The font families the templates use: the body's, the code's and the formulas'.
 pub const BODY_FONT: &str = "Libertinus Serif";
 pub const MONO_FONT: &str = "DejaVu Sans Mono";
+pub const MATH_FONT: &str = "New Computer Modern Math";
 
-/// The fonts, parsed once for every compile: the two families above from
-/// `typst-assets` (both under the SIL Open Font License).
+/// The fonts, parsed once for every compile: the three families above from
+/// `typst-assets` (all under the SIL Open Font License).
 struct Fonts {
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
@@ -27,7 +28,7 @@ struct Fonts {
 static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
     let fonts: Vec<Font> = typst_assets::fonts()
         .flat_map(|data| Font::iter(Bytes::new(data)))
-        .filter(|font| [BODY_FONT, MONO_FONT].contains(&font.info().family.as_str()))
+        .filter(|font| [BODY_FONT, MONO_FONT, MATH_FONT].contains(&font.info().family.as_str()))
         .collect();
     Fonts {
         book: LazyHash::new(FontBook::from_fonts(&fonts)),
@@ -157,12 +158,15 @@ mod tests {
     }
 
     #[test]
-    fn both_font_families_are_loaded_once() {
+    fn the_three_font_families_are_loaded_once() {
         let families: std::collections::BTreeSet<&str> = FONTS
             .fonts
             .iter()
             .map(|f| f.info().family.as_str())
             .collect();
-        assert_eq!(families, [MONO_FONT, BODY_FONT].into_iter().collect());
+        assert_eq!(
+            families,
+            [MONO_FONT, BODY_FONT, MATH_FONT].into_iter().collect()
+        );
     }
 }
