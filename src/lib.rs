@@ -21,6 +21,7 @@ pub mod names;
 pub mod outbox;
 pub mod plans;
 pub mod routes;
+pub mod search;
 pub mod startup;
 pub mod telemetry;
 pub mod tokenizer;

@@ -15,7 +15,7 @@ struct Asset {
     body: &'static [u8],
 }
 
-const ASSETS: [Asset; 4] = [
+const ASSETS: [Asset; 5] = [
     Asset {
         path: "css/site.css",
         content_type: "text/css; charset=utf-8",
@@ -35,6 +35,11 @@ const ASSETS: [Asset; 4] = [
         path: "js/progress.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../../static/js/progress.js"),
+    },
+    Asset {
+        path: "js/search.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../static/js/search.js"),
     },
 ];
 

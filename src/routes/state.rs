@@ -19,6 +19,8 @@ use crate::routes::templates::Templates;
 pub struct AppState {
     pub db: Db,
     pub catalog: Catalog,
+    /// The search indexes of the catalog's generation.
+    pub search: crate::search::Search,
     pub templates: Templates,
     /// Whole pages for anonymous readers.
     pub pages: PageCache,

@@ -4,7 +4,7 @@ use tera::{Context, Tera};
 
 use crate::error::AppError;
 
-const TEMPLATES: [(&str, &str); 30] = [
+const TEMPLATES: [(&str, &str); 31] = [
     (
         "certificate.html",
         include_str!("../../templates/certificate.html"),
@@ -98,6 +98,7 @@ const TEMPLATES: [(&str, &str); 30] = [
         include_str!("../../templates/admin/webhooks.html"),
     ),
     ("pricing.html", include_str!("../../templates/pricing.html")),
+    ("search.html", include_str!("../../templates/search.html")),
 ];
 
 pub struct Templates {

@@ -70,7 +70,7 @@ fn imports_of(module: &str, all: &[String]) -> BTreeSet<String> {
         .collect()
 }
 
-const DOMAIN_AND_BELOW: [&str; 20] = [
+const DOMAIN_AND_BELOW: [&str; 21] = [
     "accounts",
     "admin",
     "auth",
@@ -88,6 +88,7 @@ const DOMAIN_AND_BELOW: [&str; 20] = [
     "names",
     "outbox",
     "plans",
+    "search",
     "tokenizer",
     "data_dir",
     "webhooks",

@@ -32,6 +32,7 @@ mod plans;
 mod proxies;
 mod recommend;
 mod scale_out;
+mod search;
 mod serve;
 mod site;
 mod tokenizer_api;

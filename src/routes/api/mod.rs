@@ -14,6 +14,7 @@ mod links;
 pub(crate) mod media;
 pub mod openapi;
 pub(crate) mod plans;
+pub(crate) mod search;
 mod tokenizer;
 mod webhooks;
 
@@ -73,6 +74,7 @@ api_routes! {
     "/lessons/{slug}/audio/download" => { GET => media::download }
     "/lessons/{slug}/pdf" => { GET => media::pdf }
     "/plans" => { GET => plans::list }
+    "/search" => { GET => search::search }
     "/certificates/{id}" => { GET => certificates::show }
     "/certificates/{id}/pdf" => { GET => certificates::pdf }
     "/tokenizer/encodings" => { GET => tokenizer::encodings }

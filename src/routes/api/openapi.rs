@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     admin, analytics, auth, billing, certificates, learning, lessons, links, media, plans,
-    tokenizer, webhooks,
+    search, tokenizer, webhooks,
 };
 
 /// The schema name of every error body.
@@ -38,6 +38,7 @@ const ERROR_BODY: &str = "ErrorBody";
         learning::put_progress, learning::my_progress, learning::put_bookmark,
         learning::delete_bookmark, learning::post_attempt, learning::list_attempts,
         plans::list,
+        search::search,
         media::preview, media::stream, media::download, media::pdf,
         certificates::claim, certificates::mine, certificates::show, certificates::pdf,
         tokenizer::encodings, tokenizer::tokenize,

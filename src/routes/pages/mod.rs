@@ -12,6 +12,7 @@ mod learning;
 pub(crate) mod lesson;
 mod links;
 mod pricing;
+mod search;
 mod system;
 mod webhooks;
 
@@ -137,6 +138,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(admin::restore),
         )
         .route("/pricing", web::get().to(pricing::show))
+        .route("/search", web::get().to(search::show))
         .route("/healthz", web::get().to(system::healthz))
         .route("/metrics", web::get().to(system::metrics));
 }
