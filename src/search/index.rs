@@ -123,10 +123,10 @@ impl PlanIndex {
         for (i, stem) in query.stems.iter().enumerate() {
             let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
             let mut sets = Vec::new();
-            for part in 0..PARTS {
+            for (part, (stemmed, folded)) in self.stemmed.iter().zip(&self.folded).enumerate() {
                 let weight = 2 * (PARTS - part) as u32;
                 let whole = TermQuery::new(
-                    Term::from_field_text(self.stemmed[part], stem),
+                    Term::from_field_text(*stemmed, stem),
                     IndexRecordOption::WithFreqs,
                 );
                 sets.push((weight, searcher.search(&whole, &DocSetCollector)?));
@@ -135,10 +135,8 @@ impl PlanIndex {
                     Box::new(BoostQuery::new(Box::new(whole.clone()), BOOSTS[part])),
                 ));
                 if let (true, Some(prefix)) = (i == last, &query.prefix) {
-                    let prefix = PhrasePrefixQuery::new(vec![Term::from_field_text(
-                        self.folded[part],
-                        prefix,
-                    )]);
+                    let prefix =
+                        PhrasePrefixQuery::new(vec![Term::from_field_text(*folded, prefix)]);
                     sets.push((weight - 1, searcher.search(&prefix, &DocSetCollector)?));
                     clauses.push((
                         Occur::Should,

@@ -12,8 +12,8 @@ use utoipa::openapi::{Content, Header, Ref, RefOr, Response, Schema};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    admin, analytics, auth, billing, certificates, learning, lessons, links, media, plans,
-    search, tokenizer, webhooks,
+    admin, analytics, auth, billing, certificates, learning, lessons, links, media, plans, search,
+    tokenizer, webhooks,
 };
 
 /// The schema name of every error body.
