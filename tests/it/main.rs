@@ -15,6 +15,7 @@ mod admin;
 mod browser;
 mod certificates;
 mod content_props;
+mod course;
 mod crash;
 mod figures;
 mod formulas;
