@@ -152,3 +152,60 @@ async fn wait_for_script(browser: &Browser, script: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(lectern_browser),
+    ignore = "install Debian's chromium and chromium-driver to run it"
+)]
+async fn search_results_follow_typing_and_the_keyboard() {
+    const ARROW_DOWN: &str = "\u{E015}";
+    let browser = Browser::start(true).await;
+    let app = spawn(Backend::Sqlite).await;
+    browser.goto(&app.url("/pricing")).await;
+    wait_for_script(&browser, "return document.readyState === 'complete';").await;
+    // "/" outside a field focuses the header's box.
+    browser
+        .script(
+            "document.body.dispatchEvent(new KeyboardEvent('keydown', {key: '/', bubbles: true}));",
+        )
+        .await;
+    wait_for_script(
+        &browser,
+        "return document.activeElement.id === 'site-search-q';",
+    )
+    .await;
+
+    let input = browser.find("#site-search-q").await;
+    browser.type_text(&input, "token").await;
+    wait_for_script(
+        &browser,
+        "return document.querySelectorAll('#search-live a').length >= 2 \
+           && !document.getElementById('search-live').hidden;",
+    )
+    .await;
+    let (_, api) = app.get_json("/api/v1/search?q=token&limit=8").await;
+    let first = format!("/lessons/{}", api["results"][0]["slug"].as_str().unwrap());
+    assert_eq!(
+        browser
+            .script("return document.querySelector('#search-live a').getAttribute('href');")
+            .await,
+        serde_json::json!(first),
+        "the live results are the API's, best first"
+    );
+
+    // Arrow keys move from the box through the results.
+    browser.type_text(&input, ARROW_DOWN).await;
+    wait_for_script(
+        &browser,
+        "return document.activeElement === document.querySelectorAll('#search-live a')[0];",
+    )
+    .await;
+    let link = browser.find("#search-live li:first-child a").await;
+    browser.type_text(&link, ARROW_DOWN).await;
+    wait_for_script(
+        &browser,
+        "return document.activeElement === document.querySelectorAll('#search-live a')[1];",
+    )
+    .await;
+}
