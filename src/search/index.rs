@@ -168,25 +168,22 @@ impl PlanIndex {
                 })
                 .sum();
             let bm25 = f64::from(bm25.max(0.0));
-            let Some(entry) = self.entry_of(&searcher, address)? else {
-                continue;
-            };
-            ranked.push((f64::from(tier) + bm25 / (bm25 + 1.0), entry));
+            ranked.push((f64::from(tier) + bm25 / (bm25 + 1.0), address));
         }
-        ranked.sort_by(|a, b| {
-            b.0.total_cmp(&a.0)
-                .then_with(|| a.1.lesson.slug.cmp(&b.1.lesson.slug))
-        });
-        Ok(ranked
-            .into_iter()
-            .take(limit)
-            .map(|(score, entry)| Hit {
-                snippet: self.snippet(entry, query),
-                lesson: Arc::clone(&entry.lesson),
-                locked: entry.locked,
-                score,
-            })
-            .collect())
+        // Ties in catalog order (documents are added in it).
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mut hits = Vec::with_capacity(limit);
+        for (score, address) in ranked.into_iter().take(limit) {
+            if let Some(entry) = self.entry_of(&searcher, address)? {
+                hits.push(Hit {
+                    snippet: self.snippet(entry, query),
+                    lesson: Arc::clone(&entry.lesson),
+                    locked: entry.locked,
+                    score,
+                });
+            }
+        }
+        Ok(hits)
     }
 
     fn entry_of(
