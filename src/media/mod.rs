@@ -154,7 +154,7 @@ fn cache_file(dir: &Path, name: &str, body: &[u8]) -> anyhow::Result<()> {
 }
 
 /// Bumped whenever PDF rendering changes, so cached PDFs are made again.
-pub const PDF_VERSION: u32 = 2;
+pub const PDF_VERSION: u32 = 3;
 
 /// A certificate PDF's cache file, named by its ETag.
 pub fn certificate_cache_path(data_dir: &Path, etag: &str) -> PathBuf {
