@@ -13,9 +13,18 @@ use prometheus::{
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
 
+/// What of usvg's log is shown unless the filter says otherwise.
+const QUIET_USVG: &str = "usvg=error";
+
 /// Set up the global log subscriber once; later calls (tests) are no-ops.
 pub fn init_logging(filter: &str) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    // usvg warns, for each text of an SVG figure measured at import, that no system font
+    // matches; a figure's size does not depend on it. A filter that names usvg decides.
+    let filter = match QUIET_USVG.parse() {
+        Ok(quiet) if !filter.to_string().contains("usvg") => filter.add_directive(quiet),
+        _ => filter,
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
