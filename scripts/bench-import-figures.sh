@@ -28,7 +28,7 @@ with open(os.path.join(course, "course.toml"), "w") as f:
 
 def png(path, w, h, seed):
     rows = b"".join(
-        b"\0" + bytes(((x * seed + y) % 256, (y * 7 + seed) % 256, (x + y) % 256) for x in range(w))
+        b"\0" + bytes(v for x in range(w) for v in ((x * seed + y) % 256, (y * 7 + seed) % 256, (x + y) % 256))
         for y in range(h)
     )
     chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(
