@@ -102,7 +102,10 @@ async fn the_bundled_course_is_whole_illustrated_and_checked() {
             }
             let response = app.get(src).await;
             assert_eq!(response.status(), 200, "{slug}: {src}");
-            let kind = response.headers()["content-type"].to_str().unwrap().to_owned();
+            let kind = response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_owned();
             if src.ends_with(".svg") {
                 assert_eq!(kind, "image/svg+xml", "{slug}: {src}");
             } else {
@@ -110,7 +113,10 @@ async fn the_bundled_course_is_whole_illustrated_and_checked() {
             }
         }
     }
-    assert!(figures >= 6, "the course has at least six figures, found {figures}");
+    assert!(
+        figures >= 6,
+        "the course has at least six figures, found {figures}"
+    );
 
     // Formulas, rendered as MathML.
     let formulas: usize = lessons
@@ -189,8 +195,14 @@ async fn the_bundled_course_is_whole_illustrated_and_checked() {
             for letter in ['a', 'b', 'c', 'd'] {
                 for (text, phrase) in [
                     (lower.as_str(), format!("option {letter}")),
-                    (explanation, format!("choice {}", letter.to_ascii_uppercase())),
-                    (explanation, format!("answer {}", letter.to_ascii_uppercase())),
+                    (
+                        explanation,
+                        format!("choice {}", letter.to_ascii_uppercase()),
+                    ),
+                    (
+                        explanation,
+                        format!("answer {}", letter.to_ascii_uppercase()),
+                    ),
                 ] {
                     let found = text.match_indices(&phrase).any(|(at, _)| {
                         !text[at + phrase.len()..]
@@ -216,7 +228,9 @@ async fn the_bundled_course_is_whole_illustrated_and_checked() {
         .find("id=\"where-to-go-next\"")
         .expect("lesson 1 has a \"Where to go next\" section");
     let section = &first[start..];
-    let section = &section[..section[1..].find("<h2").map_or(section.len(), |end| end + 1)];
+    let section = &section[..section[1..]
+        .find("<h2")
+        .map_or(section.len(), |end| end + 1)];
     for lesson in &lessons[1..] {
         let title = lesson["title"].as_str().unwrap();
         let slug = lesson["slug"].as_str().unwrap();
