@@ -31,7 +31,7 @@ fn bundled_lessons() -> Vec<(String, Option<Value>)> {
                 let map: serde_json::Map<String, Value> = quiz
                     .questions
                     .iter()
-                    .map(|q| (q.id.clone(), json!(q.answer)))
+                    .map(|q| (q.id.clone(), crate::common::right_answer(q)))
                     .collect();
                 Value::Object(map)
             });

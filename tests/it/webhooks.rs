@@ -213,7 +213,7 @@ fn bundled_lessons() -> Vec<(String, Option<Value>)> {
                 let key: serde_json::Map<String, Value> = quiz
                     .questions
                     .iter()
-                    .map(|q| (q.id.clone(), json!(q.answer)))
+                    .map(|q| (q.id.clone(), crate::common::right_answer(q)))
                     .collect();
                 Value::Object(key)
             });

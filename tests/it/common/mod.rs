@@ -56,6 +56,15 @@ pub enum Backend {
     Postgres,
 }
 
+/// The right answer to `question` as an attempt sends it: its choices, or its one number
+/// (for a `token_count` question, the count the tokenizer made at parse time).
+pub fn right_answer(question: &lectern::content::quiz::Question) -> serde_json::Value {
+    match question.answer_number {
+        Some(number) => serde_json::json!(number),
+        None => serde_json::json!(question.answer),
+    }
+}
+
 /// The bundled course shipped in the repository.
 pub fn bundled_content() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("content")
