@@ -2,6 +2,9 @@
 //! words split at anything not a letter or digit, lower-cased, accents folded, and (for
 //! whole-word matches) reduced to their English stem.
 
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
     TextAnalyzer, TokenStream,
@@ -27,40 +30,60 @@ pub fn analyzer(name: &str) -> TextAnalyzer {
     }
 }
 
-/// A term and where its word stands in the text (bytes).
-#[derive(Debug)]
-pub struct Word {
-    pub text: String,
-    pub from: usize,
-    pub to: usize,
-}
-
-pub fn tokens(name: &str, text: &str) -> Vec<Word> {
+/// Calls `each` with every term of `text` and where its word stands in the text (bytes).
+pub fn each_word(name: &str, text: &str, mut each: impl FnMut(&str, Range<usize>)) {
     let mut analyzer = analyzer(name);
     let mut stream = analyzer.token_stream(text);
-    let mut words = Vec::new();
     while let Some(token) = stream.next() {
-        words.push(Word {
-            text: token.text.clone(),
-            from: token.offset_from,
-            to: token.offset_to,
-        });
+        each(&token.text, token.offset_from..token.offset_to);
     }
-    words
+}
+
+/// Every term of `text`.
+pub fn terms(name: &str, text: &str) -> Vec<String> {
+    let mut terms = Vec::new();
+    each_word(name, text, |term, _| terms.push(term.to_owned()));
+    terms
+}
+
+/// Folded words grouped by their stem: which words of a text a whole-word match of a stem
+/// stands for. Stems each distinct word once.
+pub fn by_stem(folded: HashSet<String>) -> HashMap<String, Vec<String>> {
+    let mut stemmer = analyzer(STEMMED);
+    let mut forms: HashMap<String, Vec<String>> = HashMap::new();
+    for word in folded {
+        let stem = {
+            let mut stream = stemmer.token_stream(&word);
+            let stem = stream.next().map(|token| token.text.clone());
+            stem.filter(|_| stream.next().is_none())
+        };
+        if let Some(stem) = stem {
+            forms.entry(stem).or_default().push(word);
+        }
+    }
+    forms
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn terms(name: &str, text: &str) -> Vec<String> {
-        tokens(name, text).into_iter().map(|w| w.text).collect()
-    }
-
     #[test]
     fn word_forms_share_a_stem() {
         assert_eq!(terms(STEMMED, "tokenizer"), terms(STEMMED, "tokenizers"));
         assert_eq!(terms(STEMMED, "tokenization"), terms(STEMMED, "tokenize"));
+    }
+
+    #[test]
+    fn folded_words_group_under_the_stem_of_the_text() {
+        let text = "Tokenizers tokenization résumés token running";
+        let forms = by_stem(terms(FOLDED, text).into_iter().collect());
+        for word in text.split(' ') {
+            let stem = terms(STEMMED, word).remove(0);
+            let folded = terms(FOLDED, word).remove(0);
+            assert!(forms[&stem].contains(&folded), "{word}: {forms:?}");
+        }
+        assert_eq!(forms[&terms(STEMMED, "token")[0]].len(), 3, "{forms:?}");
     }
 
     #[test]

@@ -6,14 +6,17 @@
 //! summary, then body; in each a whole word above a prefix), the tiers add up, and BM25
 //! orders the lessons of one tier.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
-use tantivy::collector::{DocSetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, TermQuery};
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur,
+    PhrasePrefixQuery, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
-use tantivy::{DocAddress, Index, IndexReader, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, IndexReader, Searcher, TantivyDocument, Term};
 
 use super::{analyzer, snippet, text, Hit, Query};
 use crate::catalog::{Lesson, Snapshot};
@@ -33,6 +36,8 @@ pub struct PlanIndex {
     /// Folded, unstemmed terms of each part (prefixes).
     folded: [Field; PARTS],
     entries: Vec<Entry>,
+    /// The folded words of the readable text by stem, for marking snippets.
+    forms: HashMap<String, Vec<String>>,
 }
 
 struct Entry {
@@ -84,6 +89,7 @@ impl PlanIndex {
                 lesson: Arc::clone(lesson),
             })
             .collect();
+        let mut words = HashSet::new();
         for (id, entry) in entries.iter().enumerate() {
             let r = &entry.lesson.rendered;
             let body = entry.readable_body();
@@ -92,6 +98,11 @@ impl PlanIndex {
             for (part, text) in parts.iter().enumerate() {
                 doc.add_text(stemmed[part], text);
                 doc.add_text(folded[part], text);
+                analyzer::each_word(analyzer::FOLDED, text, |word, _| {
+                    if !words.contains(word) {
+                        words.insert(word.to_owned());
+                    }
+                });
             }
             doc.add_u64(entry_field, id as u64);
             writer.add_document(doc)?;
@@ -110,87 +121,81 @@ impl PlanIndex {
             stemmed,
             folded,
             entries,
+            forms: analyzer::by_stem(words),
         })
     }
 
     /// The lessons matching every word of `query` (the last also as a prefix), best first.
     pub fn search(&self, query: &Query, limit: usize) -> anyhow::Result<Vec<Hit>> {
+        if self.entries.is_empty() {
+            return Ok(Vec::new());
+        }
         let searcher = self.reader.searcher();
-        let last = query.stems.len() - 1;
-        // Per word, per part: the whole-word query, and for the last word the prefix one.
-        let mut word_queries = Vec::new();
-        let mut tiers: Vec<Vec<(u32, HashSet<DocAddress>)>> = Vec::new();
-        for (i, stem) in query.stems.iter().enumerate() {
-            let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
-            let mut sets = Vec::new();
-            for (part, (stemmed, folded)) in self.stemmed.iter().zip(&self.folded).enumerate() {
-                let weight = 2 * (PARTS - part) as u32;
-                let whole = TermQuery::new(
-                    Term::from_field_text(*stemmed, stem),
-                    IndexRecordOption::WithFreqs,
-                );
-                sets.push((weight, searcher.search(&whole, &DocSetCollector)?));
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(whole.clone()), BOOSTS[part])),
-                ));
-                if let (true, Some(prefix)) = (i == last, &query.prefix) {
-                    let prefix =
-                        PhrasePrefixQuery::new(vec![Term::from_field_text(*folded, prefix)]);
-                    sets.push((weight - 1, searcher.search(&prefix, &DocSetCollector)?));
-                    clauses.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(prefix.clone()), 0.1)),
-                    ));
-                }
-            }
-            word_queries.push((
-                Occur::Must,
-                Box::new(BooleanQuery::new(clauses)) as Box<dyn tantivy::query::Query>,
-            ));
-            tiers.push(sets);
-        }
-        let all = BooleanQuery::new(word_queries);
-        let found = searcher.search(
-            &all,
-            &TopDocs::with_limit(self.entries.len().max(1)).order_by_score(),
-        )?;
-        let mut ranked = Vec::with_capacity(found.len());
-        for (bm25, address) in found {
-            let tier: u32 = tiers
-                .iter()
-                .map(|sets| {
-                    sets.iter()
-                        .filter(|(_, set)| set.contains(&address))
-                        .map(|(weight, _)| *weight)
-                        .max()
-                        .unwrap_or(0)
-                })
-                .sum();
-            let bm25 = f64::from(bm25.max(0.0));
-            ranked.push((f64::from(tier) + bm25 / (bm25 + 1.0), address));
-        }
-        // Ties in catalog order (documents are added in it).
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        let mut hits = Vec::with_capacity(limit);
-        for (score, address) in ranked.into_iter().take(limit) {
+        let ranking = self.ranking(&searcher, query)?;
+        let found = searcher.search(&ranking, &TopDocs::with_limit(limit).order_by_score())?;
+        let marks = self.marks(query);
+        let mut hits = Vec::with_capacity(found.len());
+        for (score, address) in found {
             if let Some(entry) = self.entry_of(&searcher, address)? {
                 hits.push(Hit {
-                    snippet: self.snippet(entry, query),
+                    snippet: self.snippet(entry, &marks),
                     lesson: Arc::clone(&entry.lesson),
                     locked: entry.locked,
-                    score,
+                    score: f64::from(score),
                 });
             }
         }
         Ok(hits)
     }
 
-    fn entry_of(
-        &self,
-        searcher: &tantivy::Searcher,
-        address: DocAddress,
-    ) -> anyhow::Result<Option<&Entry>> {
+    /// One query whose score is a lesson's tier plus its BM25 scaled below one half, so
+    /// that tiers rank first and BM25 orders the lessons of one tier. Every word must
+    /// match, each counting the tier of its best match (a constant score per part, the
+    /// greatest taken); the words' whole matches add their BM25, divided by the most the
+    /// query's terms could score. Ties come in catalog order (tantivy breaks them by
+    /// ascending address, and documents were added in that order).
+    fn ranking(&self, searcher: &Searcher, query: &Query) -> tantivy::Result<BooleanQuery> {
+        let last = query.stems.len() - 1;
+        let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
+        let mut relevance = Vec::new();
+        let mut most = 0.0;
+        for (i, stem) in query.stems.iter().enumerate() {
+            let mut tiers: Vec<Box<dyn tantivy::query::Query>> = Vec::new();
+            for (part, boost) in BOOSTS.into_iter().enumerate() {
+                let tier = (2 * (PARTS - part)) as f32;
+                let whole = Term::from_field_text(self.stemmed[part], stem);
+                let matches = TermQuery::new(whole.clone(), IndexRecordOption::Basic);
+                tiers.push(Box::new(ConstScoreQuery::new(Box::new(matches), tier)));
+                if let (true, Some(prefix)) = (i == last, &query.prefix) {
+                    let prefix = PhrasePrefixQuery::new(vec![Term::from_field_text(
+                        self.folded[part],
+                        prefix,
+                    )]);
+                    tiers.push(Box::new(ConstScoreQuery::new(Box::new(prefix), tier - 1.0)));
+                }
+                most += Bm25Weight::for_terms(searcher, std::slice::from_ref(&whole))?
+                    .boost_by(boost)
+                    .max_score();
+                relevance.push((whole, boost));
+            }
+            clauses.push((Occur::Must, Box::new(DisjunctionMaxQuery::new(tiers)) as _));
+        }
+        let scale = if most > 0.0 && most.is_finite() {
+            0.5 / most
+        } else {
+            0.0
+        };
+        for (term, boost) in relevance {
+            let scored = TermQuery::new(term, IndexRecordOption::WithFreqs);
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(scored), boost * scale)) as _,
+            ));
+        }
+        Ok(BooleanQuery::new(clauses))
+    }
+
+    fn entry_of(&self, searcher: &Searcher, address: DocAddress) -> anyhow::Result<Option<&Entry>> {
         let column = searcher
             .segment_reader(address.segment_ord)
             .fast_fields()
@@ -201,11 +206,23 @@ impl PlanIndex {
             .and_then(|id| self.entries.get(id)))
     }
 
+    /// What the snippets of `query` mark.
+    fn marks<'a>(&'a self, query: &'a Query) -> snippet::Marks<'a> {
+        snippet::Marks {
+            words: (query.stems.iter())
+                .filter_map(|stem| self.forms.get(stem))
+                .flatten()
+                .map(String::as_str)
+                .collect(),
+            prefix: query.prefix.as_deref(),
+        }
+    }
+
     /// From the readable body where it matches, else from the summary.
-    fn snippet(&self, entry: &Entry, query: &Query) -> String {
+    fn snippet(&self, entry: &Entry, marks: &snippet::Marks) -> String {
         let body = entry.readable_body();
-        snippet::make(&body, query).unwrap_or_else(|| {
-            snippet::make(&entry.lesson.rendered.summary, query)
+        snippet::make(&body, marks).unwrap_or_else(|| {
+            snippet::make(&entry.lesson.rendered.summary, marks)
                 .unwrap_or_else(|| snippet::plain(&entry.lesson.rendered.summary))
         })
     }

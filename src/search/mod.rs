@@ -48,11 +48,8 @@ impl Query {
         if q.chars().count() > MAX_QUERY_CHARS {
             return Err(QueryError::TooLong);
         }
-        let stems = analyzer::tokens(analyzer::STEMMED, q)
-            .into_iter()
-            .map(|t| t.text)
-            .collect();
-        let prefix = analyzer::tokens(analyzer::FOLDED, q).pop().map(|t| t.text);
+        let stems = analyzer::terms(analyzer::STEMMED, q);
+        let prefix = analyzer::terms(analyzer::FOLDED, q).pop();
         Ok(Query { stems, prefix })
     }
 }

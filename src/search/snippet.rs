@@ -1,51 +1,57 @@
 //! Snippets: escaped text around the best match, the matched words in `<mark>`.
 
-use super::analyzer::{self, Word};
-use super::Query;
+use std::ops::Range;
+
+use super::analyzer;
 
 /// Words in a snippet.
 const WINDOW: usize = 28;
 /// Words shown before the first match of the window.
 const LEAD: usize = 4;
 
-/// The window of `text` with the most matched words, or `None` when no word matches.
-pub fn make(text: &str, query: &Query) -> Option<String> {
-    let stems = analyzer::tokens(analyzer::STEMMED, text);
-    let folded = analyzer::tokens(analyzer::FOLDED, text);
-    let matched: Vec<bool> = stems
-        .iter()
-        .zip(&folded)
-        .map(|(stem, word)| {
-            query.stems.contains(&stem.text)
-                || query
-                    .prefix
-                    .as_ref()
-                    .is_some_and(|p| word.text.starts_with(p.as_str()))
-        })
-        .collect();
-    let best = (0..matched.len())
-        .filter(|&i| matched[i])
-        .max_by_key(|&i| {
-            let count = matched[i..(i + WINDOW).min(matched.len())]
-                .iter()
-                .filter(|m| **m)
-                .count();
-            (count, std::cmp::Reverse(i))
-        })?;
+/// What a snippet marks: the folded words that a query's stems stand for, and words that
+/// start with its prefix.
+pub struct Marks<'a> {
+    pub words: Vec<&'a str>,
+    pub prefix: Option<&'a str>,
+}
+
+impl Marks<'_> {
+    fn marks(&self, folded: &str) -> bool {
+        self.prefix.is_some_and(|p| folded.starts_with(p)) || self.words.contains(&folded)
+    }
+}
+
+/// The window of `text` with the most marked words, or `None` when no word is marked.
+pub fn make(text: &str, marks: &Marks) -> Option<String> {
+    let mut words = Vec::new();
+    let mut marked = Vec::new();
+    analyzer::each_word(analyzer::FOLDED, text, |folded, at| {
+        words.push(at);
+        marked.push(marks.marks(folded));
+    });
+    let best = (0..marked.len()).filter(|&i| marked[i]).max_by_key(|&i| {
+        let count = marked[i..(i + WINDOW).min(marked.len())]
+            .iter()
+            .filter(|m| **m)
+            .count();
+        (count, std::cmp::Reverse(i))
+    })?;
     let start = best.saturating_sub(LEAD);
-    let end = (start + WINDOW).min(folded.len());
+    let end = (start + WINDOW).min(words.len());
     Some(render(
         text,
-        &folded[start..end],
-        &matched[start..end],
+        &words[start..end],
+        &marked[start..end],
         start > 0,
-        end < folded.len(),
+        end < words.len(),
     ))
 }
 
 /// The start of `text`, with nothing marked.
 pub fn plain(text: &str) -> String {
-    let words = analyzer::tokens(analyzer::FOLDED, text);
+    let mut words = Vec::new();
+    analyzer::each_word(analyzer::FOLDED, text, |_, at| words.push(at));
     let end = words.len().min(WINDOW);
     render(
         text,
@@ -58,46 +64,53 @@ pub fn plain(text: &str) -> String {
 
 fn render(
     text: &str,
-    words: &[Word],
-    matched: &[bool],
+    words: &[Range<usize>],
+    marked: &[bool],
     cut_before: bool,
     cut_after: bool,
 ) -> String {
     let (Some(first), Some(last)) = (words.first(), words.last()) else {
-        return escape(text.trim());
+        let mut out = String::new();
+        escape_into(&mut out, text.trim());
+        return out;
     };
     let mut out = String::new();
     if cut_before {
         out.push('…');
     }
-    let mut at = first.from;
-    for (word, hit) in words.iter().zip(matched) {
-        out.push_str(&escape(&text[at..word.from]));
-        let shown = escape(&text[word.from..word.to]);
+    let mut at = first.start;
+    for (word, hit) in words.iter().zip(marked) {
+        escape_into(&mut out, &text[at..word.start]);
         if *hit {
             out.push_str("<mark>");
-            out.push_str(&shown);
+            escape_into(&mut out, &text[word.clone()]);
             out.push_str("</mark>");
         } else {
-            out.push_str(&shown);
+            escape_into(&mut out, &text[word.clone()]);
         }
-        at = word.to;
+        at = word.end;
     }
     if cut_after {
         out.push('…');
     } else {
-        let tail = &text[last.to..];
-        out.push_str(&escape(tail.trim_end()));
+        let tail = &text[last.end..];
+        escape_into(&mut out, tail.trim_end());
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+/// Appends `text` to `out` with HTML's special characters escaped.
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -106,9 +119,20 @@ mod tests {
 
     #[test]
     fn marks_matches_and_escapes_the_rest() {
-        let query = Query::parse("token").unwrap();
-        let snippet = make("A <b> & tokens, then more.", &query).unwrap();
+        let marks = Marks {
+            words: vec!["tokens"],
+            prefix: None,
+        };
+        let snippet = make("A <b> & tokens, then more.", &marks).unwrap();
         assert_eq!(snippet, "A &lt;b&gt; &amp; <mark>tokens</mark>, then more.");
-        assert_eq!(make("nothing here", &Query::parse("zebra").unwrap()), None);
+        let prefix = Marks {
+            words: vec![],
+            prefix: Some("the"),
+        };
+        assert_eq!(
+            make("Then THEM, not they'd.", &prefix).unwrap(),
+            "<mark>Then</mark> <mark>THEM</mark>, not <mark>they</mark>&#39;d."
+        );
+        assert_eq!(make("nothing here", &marks), None);
     }
 }
