@@ -249,7 +249,13 @@ async fn json_shapes_follow_the_contract(backend: Backend) {
     let questions = quiz["questions"].as_array().unwrap();
     assert!(questions.len() >= 5);
     for question in questions {
-        assert_eq!(keys(question), ["choices", "id", "kind", "prompt"]);
+        // A token-count question also names its text and encoding (API.md section 15).
+        let expected: &[&str] = if question["kind"] == "token_count" {
+            &["choices", "encoding", "id", "kind", "prompt", "text"]
+        } else {
+            &["choices", "id", "kind", "prompt"]
+        };
+        assert_eq!(keys(question), expected);
         for (i, choice) in question["choices"].as_array().unwrap().iter().enumerate() {
             assert_eq!(keys(choice), ["id", "text"]);
             assert_eq!(choice["id"], i as u64);

@@ -16,8 +16,10 @@ async fn concurrent_progress_and_quiz_writes_are_consistent(backend: Backend) {
     let app = spawn(backend).await;
     let (token, _) = app.sign_up("busy@example.com").await;
     let key = flagship_key();
-    let all_right: serde_json::Map<_, _> =
-        key.iter().map(|(id, c)| (id.clone(), json!(c))).collect();
+    let all_right: serde_json::Map<_, _> = key
+        .iter()
+        .map(|(id, answer)| (id.clone(), answer.clone()))
+        .collect();
     let mut tasks = Vec::new();
     for i in 0..64u32 {
         let client = app.client.clone();

@@ -14,13 +14,14 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::common::{bundled_content, send, TestApp};
+use crate::common::{bundled_content, right_answer, send, TestApp};
 
 const FREE_LESSON: &str = "transformer-revolution";
 const PLUS_LESSON: &str = "prompting-playbook";
 
-/// The quiz answers of a bundled lesson, read from its source: question id → choice ids.
-fn answer_key(file: &str) -> BTreeMap<String, Vec<usize>> {
+/// The right answers of a bundled lesson's quiz, read from its source: question id → the
+/// answer as an attempt sends it (choice ids, or one number).
+fn answer_key(file: &str) -> BTreeMap<String, Value> {
     let text =
         std::fs::read_to_string(bundled_content().join("ai-foundations").join(file)).unwrap();
     let source = lectern::content::source::parse(&text, None).unwrap();
@@ -29,13 +30,20 @@ fn answer_key(file: &str) -> BTreeMap<String, Vec<usize>> {
         .unwrap()
         .questions
         .into_iter()
-        .map(|q| (q.id, q.answer))
+        .map(|q| (q.id.clone(), right_answer(&q)))
         .collect()
 }
 
 /// The answers of the bundled flagship lesson's quiz.
-fn flagship_key() -> BTreeMap<String, Vec<usize>> {
+fn flagship_key() -> BTreeMap<String, Value> {
     answer_key("01-transformer-revolution.md")
+}
+
+/// The choice ids of a choice question's answer; `None` for a number answer.
+fn choices(answer: &Value) -> Option<Vec<usize>> {
+    answer
+        .as_array()
+        .map(|ids| ids.iter().map(|id| id.as_u64().unwrap() as usize).collect())
 }
 
 /// A request with a Bearer token from the app's own client.

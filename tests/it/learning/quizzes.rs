@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{attempt, flagship_key, get, lesson_entry, FREE_LESSON, PLUS_LESSON};
+use super::{attempt, choices, flagship_key, get, lesson_entry, FREE_LESSON, PLUS_LESSON};
 use crate::common::{spawn, Backend, TestApp};
 
 on_both_backends!(
@@ -26,18 +26,17 @@ async fn with_reader(backend: Backend) -> (TestApp, String) {
 fn mostly_wrong() -> Value {
     let key = flagship_key();
     let mut answers = serde_json::Map::new();
-    for (i, (id, choices)) in key.iter().enumerate() {
+    for (i, (id, answer)) in key.iter().enumerate() {
         if i == key.len() - 1 {
             continue;
         }
-        let given: Vec<usize> = if i == 0 {
-            choices.clone()
-        } else if choices.len() > 1 {
-            vec![choices[0]]
-        } else {
-            vec![(0..).find(|c| !choices.contains(c)).unwrap()]
+        let given = match choices(answer) {
+            _ if i == 0 => answer.clone(),
+            Some(right) if right.len() > 1 => json!([right[0]]),
+            Some(right) => json!([(0..).find(|c| !right.contains(c)).unwrap()]),
+            None => json!(answer.as_f64().unwrap() + 1000.0),
         };
-        answers.insert(id.clone(), json!(given));
+        answers.insert(id.clone(), given);
     }
     Value::Object(answers)
 }
@@ -46,7 +45,7 @@ fn all_right() -> Value {
     Value::Object(
         flagship_key()
             .iter()
-            .map(|(id, c)| (id.clone(), json!(c)))
+            .map(|(id, answer)| (id.clone(), answer.clone()))
             .collect(),
     )
 }
@@ -96,7 +95,10 @@ async fn an_attempt_is_scored_per_question(backend: Backend) {
     for result in results {
         // Results come in the quiz's order; the key is sorted by id.
         let id = result["question_id"].as_str().unwrap();
-        assert_eq!(result["correct_choice_ids"], json!(key[id]), "{id}");
+        match choices(&key[id]) {
+            Some(right) => assert_eq!(result["correct_choice_ids"], json!(right), "{id}"),
+            None => assert_eq!(result["correct_number"], key[id], "{id}"),
+        }
         assert!(!result["explanation"].as_str().unwrap().is_empty());
     }
 }
@@ -183,8 +185,15 @@ async fn bad_quiz_answers_are_refused_and_nothing_is_stored(backend: Backend) {
     let app = spawn(backend).await;
     let (token, _) = app.sign_up("careless@example.com").await;
     let key = flagship_key();
-    let single = key.iter().find(|(_, c)| c.len() == 1).unwrap().0.clone();
-    let multiple = key.iter().find(|(_, c)| c.len() > 1).unwrap().0.clone();
+    let with_choices = |wanted: fn(usize) -> bool| {
+        key.iter()
+            .find(|(_, answer)| choices(answer).is_some_and(|right| wanted(right.len())))
+            .unwrap()
+            .0
+            .clone()
+    };
+    let single = with_choices(|n| n == 1);
+    let multiple = with_choices(|n| n > 1);
     let cases = [
         (json!({"q404": [0]}), "q404", "no question"),
         (
