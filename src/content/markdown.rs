@@ -355,6 +355,21 @@ pub(crate) fn footnote_key(label: &str) -> String {
         .collect()
 }
 
+/// Appends `text` to `out` with all five of HTML's special characters escaped (`'` too),
+/// for text that may land in any attribute.
+pub fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
 /// Escape text for HTML element content and attribute values.
 pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")

@@ -4,6 +4,7 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
+use crate::content::markdown::escape_into;
 use crate::error::AppError;
 use crate::routes::page_cache::HTML;
 
@@ -139,7 +140,9 @@ impl ResponseError for PageError {
 
 /// A self-contained error page: it must render even when templates or the database fail.
 fn error_page(status: StatusCode, title: &str, message: &str) -> String {
-    let message = html_escape(message);
+    let mut escaped = String::with_capacity(message.len());
+    escape_into(&mut escaped, message);
+    let message = escaped;
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -149,21 +152,6 @@ fn error_page(status: StatusCode, title: &str, message: &str) -> String {
 <p>{message}</p><p><a class=\"button\" href=\"/\">Back to the catalog</a></p></main></body></html>",
         code = status.as_u16(),
     )
-}
-
-fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

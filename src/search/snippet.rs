@@ -3,6 +3,7 @@
 use std::ops::Range;
 
 use super::analyzer;
+use crate::content::markdown::escape_into;
 
 /// Words in a snippet.
 const WINDOW: usize = 28;
@@ -97,20 +98,6 @@ fn render(
         escape_into(&mut out, tail.trim_end());
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Appends `text` to `out` with HTML's special characters escaped.
-fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
 }
 
 #[cfg(test)]
