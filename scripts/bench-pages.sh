@@ -3,11 +3,13 @@
 #
 # For the anonymous lesson page, the signed-in lesson page (session cookie, progress lookup)
 # and the catalog, wrk runs against Lectern and against nginx serving the very same HTML as a
-# static file, with the same settings, one after the other; it prints req/s, p50 and p99 of
-# each and the ratio (goals: anonymous >= 0.7x nginx, signed-in >= 0.5x). A row does the
-# anonymous page as browsers get it, gzipped (nginx with gzip_static). The mixed row reads the
-# signed-in page while four other connections post quiz attempts as fast as they can (every
-# commit moves the database's version, so what readers' threads keep is read again); its
+# static file (with sendfile, as nginx is usually run, and checked to answer those very
+# bytes: any answer but 2xx stops the script), with the same settings, one after the other;
+# it prints req/s, p50 and p99 of each and the ratio (goals: anonymous >= 0.7x nginx,
+# signed-in >= 0.5x). A row does the anonymous page as browsers get it, gzipped (nginx with
+# gzip_static). The mixed row reads the signed-in page while four other connections post
+# quiz attempts as fast as they can (every commit moves the database's version, so what
+# readers' threads keep is read again); its
 # goal is >= 0.6x the same page's read-only figure. Then it prints
 # Lectern's resident memory idle and its peak under that load, and the cold start to the
 # first served page (fresh data folder, and again with the data folder already made).
@@ -33,6 +35,9 @@ for tool in nginx wrk curl; do
 done
 
 work=$(mktemp -d)
+# nginx's workers run as nobody when it is started as root: they must be able to read the
+# pages (mktemp -d makes a folder only its owner can enter, and nginx would answer 403).
+chmod 755 "$work"
 cleanup() {
   [ -n "${lectern_pid:-}" ] && kill "$lectern_pid" 2>/dev/null || true
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
@@ -108,6 +113,8 @@ http {
   fastcgi_temp_path $work/tmp;
   uwsgi_temp_path $work/tmp;
   scgi_temp_path $work/tmp;
+  sendfile on;
+  tcp_nopush on;
   server {
     listen 127.0.0.1:$NGINX_PORT;
     root $work/www;
@@ -116,12 +123,22 @@ http {
 }
 CONF
 nginx -c "$work/nginx.conf"
+# Both must answer the very same bytes, or the comparison means nothing.
+for file in anonymous.html signed-in.html catalog.html; do
+  curl -fs "http://127.0.0.1:$NGINX_PORT/$file" | cmp -s - "$work/www/$file" ||
+    { echo "nginx does not serve $file as Lectern did" >&2; exit 1; }
+done
 
 ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v); print v } else if (v ~ /s$/) { sub(/s$/,"",v); print v*1000 } }'; }
 # wrk one URL; prints "req/s p50 p99".
 measure() {
   local out
   out=$(wrk "${WRK[@]}" --latency "$@")
+  if grep -q 'Non-2xx' <<<"$out"; then
+    echo "wrk got answers other than 2xx from $*:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
   printf '%s %s %s\n' "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
     "$(awk '$1 == "50%" {print $2}' <<<"$out" | ms)" "$(awk '$1 == "99%" {print $2}' <<<"$out" | ms)"
 }
@@ -133,8 +150,11 @@ printf '%-11s %8s %12s %9s %9s %12s %9s %9s %7s %5s\n' page bytes "nginx req/s" 
 compare() {
   local name=$1 file=$2 path=$3 goal=$4 bytes=$5
   shift 5
-  read -r n_rps n_p50 n_p99 < <(measure "$@" "http://127.0.0.1:$NGINX_PORT/$file")
-  read -r l_rps l_p50 l_p99 < <(measure "$@" "$base$path")
+  local nginx lectern
+  nginx=$(measure "$@" "http://127.0.0.1:$NGINX_PORT/$file")
+  lectern=$(measure "$@" "$base$path")
+  read -r n_rps n_p50 n_p99 <<<"$nginx"
+  read -r l_rps l_p50 l_p99 <<<"$lectern"
   printf '%-11s %8s %12s %9s %9s %12s %9s %9s %7s %5s\n' "$name" "$(wc -c <"$bytes")" \
     "$n_rps" "$n_p50" "$n_p99" "$l_rps" "$l_p50" "$l_p99" \
     "$(awk -v l="$l_rps" -v n="$n_rps" 'BEGIN { printf "%.2f", l / n }')" "$goal"
@@ -164,7 +184,8 @@ done
 wrk -t1 -c4 -d"$((duration + 1))s" -s "$work/attempt.lua" "$base/api/v1/lessons/$slug/quiz/attempts" >"$work/writes.txt" &
 writes_pid=$!
 sleep 0.5
-read -r m_rps m_p50 m_p99 < <(measure -H "cookie: $cookie" "$base$LESSON")
+mixed=$(measure -H "cookie: $cookie" "$base$LESSON")
+read -r m_rps m_p50 m_p99 <<<"$mixed"
 wait "$writes_pid"
 grep -q 'Non-2xx' "$work/writes.txt" && { echo "quiz attempts failed:" >&2; cat "$work/writes.txt" >&2; exit 1; }
 printf '%-11s %8s %12s %9s %9s %12s %9s %9s %7s %5s\n' mixed "$(wc -c <"$work/www/signed-in.html")" \
