@@ -94,6 +94,7 @@ impl Application {
             pages: PageCache::default(),
             lesson_parts: PageCache::default(),
             lesson_frames: PageCache::default(),
+            reader_parts: Default::default(),
             search: Default::default(),
             keys,
             passwords: Passwords::new(max_concurrent_hashes()),

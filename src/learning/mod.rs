@@ -31,7 +31,7 @@ use crate::webhooks::{self, Event};
 use quiz::{QuestionResult, ResultView, Scored, SubmittedAnswers};
 
 /// Where a learner stands on a lesson.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     NotStarted,

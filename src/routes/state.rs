@@ -28,6 +28,8 @@ pub struct AppState {
     pub lesson_parts: PageCache<Arc<str>>,
     /// Lesson pages with holes for each request (`routes::pages::lesson::frame`).
     pub lesson_frames: PageCache<Arc<crate::routes::pages::lesson::frame::Frame>>,
+    /// The reader's own parts of lesson pages, by what they show.
+    pub reader_parts: crate::routes::pages::lesson::ReaderCache,
     pub settings: Settings,
     pub keys: TokenKeys,
     pub passwords: Passwords,

@@ -241,6 +241,44 @@ async fn a_retake_shows_the_wrong_answer_and_keeps_the_best() {
     assert!(!page.contains("question-verdict") && !page.contains("Correct answer"));
 }
 
+/// Readers whose records read alike share the rendering of their own parts of the page
+/// (it is kept), never their CSRF tokens: every form of each one's page, kept or not,
+/// carries that reader's token, and no marker of the kept HTML is left in it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_in_the_same_place_get_their_own_token_in_every_form() {
+    let app = spawn(Backend::Sqlite).await;
+    let mut tokens = Vec::new();
+    for email in ["alike-1@example.com", "alike-2@example.com"] {
+        let (bearer, _) = app.sign_up(email).await;
+        // The second time, the reader's parts come from what the first rendering kept.
+        for _ in 0..2 {
+            let page = app
+                .client
+                .get(app.url(LESSON))
+                .bearer_auth(&bearer)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(page.contains("Mark as complete") && page.contains("Bookmark"));
+            assert!(!page.contains('\u{E000}'), "a hole's marker is left");
+            let in_forms: std::collections::BTreeSet<&str> = page
+                .split("name=\"csrf_token\" value=\"")
+                .skip(1)
+                .map(|rest| rest.split('"').next().unwrap())
+                .collect();
+            assert!(page.matches("name=\"csrf_token\"").count() >= 3);
+            assert_eq!(in_forms.len(), 1, "one token in every form: {in_forms:?}");
+            tokens.extend(in_forms.into_iter().map(str::to_owned));
+        }
+    }
+    assert_eq!(tokens[0], tokens[1]);
+    assert_eq!(tokens[2], tokens[3]);
+    assert_ne!(tokens[0], tokens[2], "each reader has a token of their own");
+}
+
 /// Mark as complete and bookmark, by form, each redirecting back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn complete_and_bookmark_forms_redirect_back() {

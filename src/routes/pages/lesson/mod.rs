@@ -15,6 +15,7 @@ use tera::Context;
 pub use self::frame::Frame;
 use self::frame::Hole;
 use self::parts::{FrameParts, Parts, Shared, Source};
+pub use self::reader::ReaderCache;
 use self::reader::{Reader, ReaderParts};
 pub use self::token_box::TokenQuery;
 use crate::auth::Viewer;
@@ -108,6 +109,7 @@ pub async fn render(
     let reader = match record {
         Some(record) => Some(ReaderParts::of(
             &state.templates,
+            &state.reader_parts,
             &Reader {
                 slug: &lesson.slug,
                 csrf_token: &csrf_token,
