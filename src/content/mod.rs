@@ -8,6 +8,7 @@ pub mod markdown;
 pub mod math;
 pub mod quiz;
 pub mod source;
+pub mod text;
 
 use serde::{Deserialize, Serialize};
 

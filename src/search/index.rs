@@ -18,8 +18,9 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
 use tantivy::{DocAddress, Index, IndexReader, Searcher, TantivyDocument, Term};
 
-use super::{analyzer, snippet, text, Hit, Query};
+use super::{analyzer, snippet, Hit, Query};
 use crate::catalog::{Lesson, Snapshot};
+use crate::content::text;
 use crate::plans::{self, Capability, Plan};
 
 /// Title, summary, body: the order of the tiers.

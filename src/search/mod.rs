@@ -7,7 +7,6 @@
 mod analyzer;
 mod index;
 mod snippet;
-mod text;
 
 use std::sync::{Arc, Mutex};
 

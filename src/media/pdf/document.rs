@@ -9,6 +9,7 @@ use pulldown_cmark::{Alignment, CodeBlockKind, Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use crate::content::markdown::{self, callout_marker};
+use crate::content::text;
 
 use super::math::{self, MathNode};
 
@@ -204,7 +205,8 @@ impl<'a> Reader<'a> {
                         self.at += 1;
                     }
                     self.skip_to(TagEnd::HtmlBlock);
-                    let text = text_of_html(&html);
+                    let text = text::of_html(&html);
+                    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
                     if !text.is_empty() {
                         out.push(Block::Paragraph {
                             content: vec![Inline::Text { text }],
@@ -487,28 +489,6 @@ fn is_external(url: &str) -> bool {
     ["http://", "https://", "mailto:"]
         .iter()
         .any(|scheme| lower.starts_with(scheme))
-}
-
-/// The text of an HTML block: comments and tags removed, whitespace collapsed.
-fn text_of_html(html: &str) -> String {
-    let mut text = String::new();
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        let close = if rest[open..].starts_with("<!--") {
-            rest[open..].find("-->").map(|end| end + 3)
-        } else {
-            rest[open..].find('>').map(|end| end + 1)
-        };
-        match close {
-            Some(len) => rest = &rest[open + len..],
-            None => {
-                rest = "";
-            }
-        }
-    }
-    text.push_str(rest);
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! Plain text of a lesson's sanitised HTML: tags dropped (block ones leave a space), the
-//! entities that the sanitiser writes decoded.
+//! Plain text of a lesson's HTML (what search indexes, and what a PDF shows of an HTML
+//! block): comments and tags dropped (block ones leave a space), entities decoded.
 
 const BLOCKS: [&str; 22] = [
     "p",
@@ -31,6 +31,10 @@ pub fn of_html(html: &str) -> String {
     let mut rest = html;
     while let Some(open) = rest.find('<') {
         decode_into(&rest[..open], &mut out);
+        if let Some(comment) = rest[open..].strip_prefix("<!--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
+            continue;
+        }
         let Some(close) = rest[open..].find('>') else {
             rest = "";
             break;
@@ -99,5 +103,10 @@ mod tests {
             " A & b's  c <d> A "
         );
         assert_eq!(of_html("x &bogus y"), "x &bogus y");
+    }
+
+    #[test]
+    fn comments_go_whole() {
+        assert_eq!(of_html("a<!-- <p>b</p> -->c<!-- open"), "ac");
     }
 }
