@@ -1,5 +1,7 @@
 //! Plain text of a lesson's HTML (what search indexes, and what a PDF shows of an HTML
-//! block): comments and tags dropped (block ones leave a space), entities decoded.
+//! block): comments and tags dropped (block ones leave a space), entities decoded. A
+//! heading, table cell, term or caption ends with a " · ", so that it does not run into
+//! what follows it in a snippet.
 
 const BLOCKS: [&str; 22] = [
     "p",
@@ -26,6 +28,21 @@ const BLOCKS: [&str; 22] = [
     "math",
 ];
 
+/// The blocks that end without punctuation of their own.
+const UNPUNCTUATED: [&str; 11] = [
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "td",
+    "th",
+    "dt",
+    "figcaption",
+    "caption",
+];
+
 pub fn of_html(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
@@ -40,13 +57,16 @@ pub fn of_html(html: &str) -> String {
             break;
         };
         let tag = &rest[open + 1..open + close];
+        let closing = tag.starts_with('/');
         let name: String = tag
             .trim_start_matches('/')
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric())
             .collect::<String>()
             .to_ascii_lowercase();
-        if BLOCKS.contains(&name.as_str()) {
+        if closing && UNPUNCTUATED.contains(&name.as_str()) {
+            out.push_str(" · ");
+        } else if BLOCKS.contains(&name.as_str()) {
             out.push(' ');
         }
         rest = &rest[open + close + 1..];
@@ -103,6 +123,16 @@ mod tests {
             " A & b's  c <d> A "
         );
         assert_eq!(of_html("x &bogus y"), "x &bogus y");
+    }
+
+    #[test]
+    fn headings_and_cells_do_not_run_into_what_follows() {
+        assert_eq!(
+            of_html(
+                "<h2>Attention</h2><p>It weighs.</p><table><tr><td>a</td><td>b</td></tr></table>"
+            ),
+            " Attention ·  It weighs.   a ·  b ·  "
+        );
     }
 
     #[test]
